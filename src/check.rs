@@ -1,0 +1,202 @@
+//! The `check` data flow, from paths to sorted diagnostics.
+//!
+//! discover → read, load and extract every file in parallel → (barrier: everything the rules may
+//! consult is known) → run every enabled rule over every workload in parallel → sort. Only the
+//! compact workloads and the diagnostics outlive a file's processing; its YAML tree is dropped as
+//! soon as it has been read. Printing is the reports' job, exit codes `main`'s.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, DiscoverError, Input, Selection};
+use crate::manifest::{self, Workload};
+use crate::rules::{self, Context, Finding, Rule};
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, LoadProblem};
+
+/// What a run found.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Sorted by file, offset and rule.
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: usize,
+    /// Kubernetes objects seen (a mapping with `apiVersion` and `kind`), workloads or not.
+    pub objects: usize,
+    pub workloads: usize,
+}
+
+/// Checks everything `selection` names against `config`, on `threads` threads.
+pub fn run(selection: &Selection, config: &Config) -> Result<Outcome, DiscoverError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(selection.threads)
+        .build()
+        .expect("the thread pool can be built");
+    pool.install(|| run_in_pool(selection, config))
+}
+
+fn run_in_pool(selection: &Selection, config: &Config) -> Result<Outcome, DiscoverError> {
+    let inputs = discover::discover(selection)?;
+    let read: Vec<FileOutcome> = inputs.par_iter().map(|input| read_input(input, config)).collect();
+
+    let mut diagnostics = Vec::new();
+    let mut workloads = Vec::new();
+    let mut objects = 0;
+    for file in read {
+        diagnostics.extend(file.diagnostics);
+        workloads.extend(file.extracted.workloads);
+        objects += file.extracted.objects;
+    }
+
+    // Barrier: every file has been read. The inventory of secrets and service accounts will be
+    // built here, from the facts found above, before any rule runs.
+    let context = Context { config };
+    let enabled: Vec<(&'static Rule, rules::Check)> = rules::RULES
+        .iter()
+        .filter(|rule| config.severity(rule).is_some())
+        .filter_map(|rule| Some((*rule, rule.check?)))
+        .collect();
+    let found: Vec<Diagnostic> = workloads
+        .par_iter()
+        .flat_map_iter(|workload| check_workload(workload, &enabled, &context))
+        .collect();
+    diagnostics.extend(found);
+    diagnostics.par_sort_by(Diagnostic::report_order);
+
+    Ok(Outcome {
+        diagnostics,
+        files: inputs.len(),
+        objects,
+        workloads: workloads.len(),
+    })
+}
+
+fn check_workload(
+    workload: &Workload,
+    enabled: &[(&'static Rule, rules::Check)],
+    context: &Context<'_>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut findings = Vec::new();
+    for &(rule, check) in enabled {
+        check(workload, context, &mut findings);
+        let severity = context.config.severity(rule).expect("only enabled rules run");
+        diagnostics.extend(findings.drain(..).map(|finding: Finding| {
+            let mut diagnostic = Diagnostic::new(rule.id, severity, &workload.file, finding.span, finding.message);
+            diagnostic.help = finding.help;
+            diagnostic.label = finding.label;
+            diagnostic.related = finding.related;
+            diagnostic.object = Some(crate::diagnostic::ObjectRef {
+                kind: workload.kind.clone(),
+                name: workload.name.clone(),
+                namespace: workload.namespace.clone(),
+            });
+            diagnostic.container = finding.container;
+            diagnostic.field = finding.field;
+            diagnostic
+        }));
+    }
+    diagnostics
+}
+
+/// What one file contributed.
+struct FileOutcome {
+    diagnostics: Vec<Diagnostic>,
+    extracted: manifest::Extracted,
+}
+
+fn read_input(input: &Input, config: &Config) -> FileOutcome {
+    let text = match read_text(input) {
+        Ok(text) => text,
+        Err(reason) => {
+            let file = Arc::new(SourceFile::new(input.display(), String::new()));
+            let diagnostics = config
+                .severity(&rules::unreadable_file::RULE)
+                .map(|severity| {
+                    Diagnostic::new(
+                        rules::unreadable_file::RULE.id,
+                        severity,
+                        &file,
+                        Span::default(),
+                        reason,
+                    )
+                    .with_help("make the file readable and UTF-8 encoded, or exclude it with --exclude")
+                })
+                .into_iter()
+                .collect();
+            return FileOutcome {
+                diagnostics,
+                extracted: manifest::Extracted::default(),
+            };
+        }
+    };
+    let file = Arc::new(SourceFile::new(input.display(), text));
+    let stream = yaml::load(&file.text);
+    let diagnostics = stream
+        .problems
+        .iter()
+        .filter_map(|problem| problem_diagnostic(problem, &file, config))
+        .collect();
+    let extracted = manifest::extract(stream.documents(), &file, &config.default_namespace);
+    FileOutcome { diagnostics, extracted }
+}
+
+/// Reads an input as UTF-8 text, or says why it cannot be.
+fn read_text(input: &Input) -> Result<String, String> {
+    let bytes = match input {
+        Input::File { path, .. } => std::fs::read(path).map_err(|error| format!("cannot read the file: {error}"))?,
+        Input::Stdin { .. } => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|error| format!("cannot read the standard input: {error}"))?;
+            bytes
+        }
+        Input::Unreadable { reason, .. } => return Err(format!("cannot read: {reason}")),
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("the file is UTF-16 encoded; pullcheck reads UTF-8 (as Kubernetes does)".to_owned());
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "the file is not valid UTF-8 (invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Config) -> Option<Diagnostic> {
+    match problem {
+        LoadProblem::Syntax { span, message } => {
+            let rule = &rules::yaml_syntax::RULE;
+            Some(
+                Diagnostic::new(
+                    rule.id,
+                    config.severity(rule)?,
+                    file,
+                    *span,
+                    format!("invalid YAML: {message}"),
+                )
+                .with_help("fix the syntax; the file's other documents were still checked"),
+            )
+        }
+        LoadProblem::DuplicateKey { key, span, first } => {
+            let rule = &rules::duplicate_key::RULE;
+            Some(
+                Diagnostic::new(
+                    rule.id,
+                    config.severity(rule)?,
+                    file,
+                    *span,
+                    format!("key \"{key}\" is written twice in the same mapping"),
+                )
+                .with_label("written again here")
+                .with_related(*first, "first written here")
+                .with_help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
+            )
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! `.pullcheck.yaml`: rule severities, registry policy and the default namespace.
+//!
+//! The file is found from the working directory upward, or named with `--config`. It is read with
+//! the same spanned YAML loader as manifests, so a mistake in it (an unknown key, an unknown rule
+//! id, a bad severity) is reported at its line and column. Paths written in it are relative to it.
+//! What is not configured keeps its default; a missing file is the same as an empty one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::Severity;
+use crate::registry::{BUILT_IN_DEPRECATED, RegistryPattern};
+use crate::rules::{self, Rule};
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, LoadProblem, Node};
+
+/// The file name looked for from the working directory upward.
+pub const FILE_NAME: &str = ".pullcheck.yaml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was read from; `None` when no file was found.
+    pub path: Option<PathBuf>,
+    /// The namespace of objects that do not name one.
+    pub default_namespace: String,
+    /// Severities set in the file, by rule id; `None` turns a rule off.
+    severities: HashMap<&'static str, Option<Severity>>,
+    /// When set, images must come from one of these registries.
+    pub allowed_registries: Option<Vec<RegistryPattern>>,
+    /// Frozen or moved registries and their successors: the file's entries, then the built-in ones.
+    pub deprecated_registries: Vec<(RegistryPattern, String)>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            path: None,
+            default_namespace: "default".to_owned(),
+            severities: HashMap::new(),
+            allowed_registries: None,
+            deprecated_registries: BUILT_IN_DEPRECATED
+                .iter()
+                .map(|&(old, new)| {
+                    let pattern = RegistryPattern::parse(old).expect("built-in registry patterns are valid");
+                    (pattern, new.to_owned())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A configuration file that cannot be used, and where.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: Arc<SourceFile>,
+    /// The bytes at fault; `None` when the file could not be read at all.
+    pub span: Option<Span>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.span {
+            Some(span) => {
+                let position = self.file.position(span.start);
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.file.path, position.line, position.column, self.message
+                )
+            }
+            None => write!(f, "{}: {}", self.file.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The severity in force for `rule`: the file's, or the rule's default. `None` means off.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+        self.severities.get(rule.id).copied().unwrap_or(rule.default_severity)
+    }
+
+    /// Finds `.pullcheck.yaml` in `start` or the nearest directory above it.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+            file: Arc::new(SourceFile::new(display.clone(), String::new())),
+            span: None,
+            message: format!("cannot read the configuration file: {error}"),
+            help: None,
+        })?;
+        let file = Arc::new(SourceFile::new(display, text));
+        let mut config = Config::parse(&file)?;
+        config.path = Some(path.to_owned());
+        Ok(config)
+    }
+
+    /// Reads configuration from text already in memory.
+    pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigError> {
+        let error = |span: Span, message: String, help: Option<String>| ConfigError {
+            file: Arc::clone(file),
+            span: Some(span),
+            message,
+            help,
+        };
+        let stream = yaml::load(&file.text);
+        if let Some(problem) = stream.problems.first() {
+            return Err(match problem {
+                LoadProblem::Syntax { span, message } => error(*span, format!("invalid YAML: {message}"), None),
+                LoadProblem::DuplicateKey { key, span, .. } => {
+                    error(*span, format!("key \"{key}\" is written twice"), None)
+                }
+            });
+        }
+        let mut config = Config::default();
+        let mut documents = stream.documents();
+        let Some(root) = documents.next() else {
+            return Ok(config);
+        };
+        if let Some(extra) = documents.next() {
+            return Err(error(
+                extra.span(),
+                "the configuration must be a single YAML document".into(),
+                None,
+            ));
+        }
+        let reader = Reader { error: &error };
+        for (key, value) in reader.mapping(root, "the configuration")? {
+            match key.scalar().unwrap_or_default() {
+                "defaultNamespace" => config.default_namespace = reader.string(value, "defaultNamespace")?.to_owned(),
+                "rules" => {
+                    for (id_node, severity) in reader.mapping(value, "rules")? {
+                        let id = id_node.scalar().unwrap_or_default();
+                        let Some(rule) = rules::find(id) else {
+                            return Err(error(
+                                id_node.span(),
+                                format!("unknown rule \"{id}\""),
+                                Some("`pullcheck rules` lists every rule id".into()),
+                            ));
+                        };
+                        config.severities.insert(rule.id, reader.severity(severity)?);
+                    }
+                }
+                "registries" => reader.registries(value, &mut config)?,
+                other => {
+                    return Err(error(
+                        key.span(),
+                        format!("unknown key \"{other}\""),
+                        Some("known keys: defaultNamespace, rules, registries".into()),
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+type MakeError<'e> = dyn Fn(Span, String, Option<String>) -> ConfigError + 'e;
+
+/// Typed access to the configuration's YAML, with errors that point at the value.
+struct Reader<'e> {
+    error: &'e MakeError<'e>,
+}
+
+impl Reader<'_> {
+    fn mapping<'s, 'a>(
+        &self,
+        node: Node<'s, 'a>,
+        what: &str,
+    ) -> Result<impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)>, ConfigError> {
+        if node.is_mapping() || node.is_null() {
+            Ok(node.entries())
+        } else {
+            Err((self.error)(
+                node.span(),
+                format!("{what} must be a mapping, found {}", node.type_name()),
+                None,
+            ))
+        }
+    }
+
+    fn string<'s>(&self, node: Node<'s, '_>, what: &str) -> Result<&'s str, ConfigError> {
+        node.as_str().ok_or_else(|| {
+            (self.error)(
+                node.span(),
+                format!("{what} must be a string, found {}", node.type_name()),
+                None,
+            )
+        })
+    }
+
+    fn severity(&self, node: Node<'_, '_>) -> Result<Option<Severity>, ConfigError> {
+        match node.as_str() {
+            Some("error") => Ok(Some(Severity::Error)),
+            Some("warning") => Ok(Some(Severity::Warning)),
+            Some("info") => Ok(Some(Severity::Info)),
+            Some("off") => Ok(None),
+            // `off` unquoted is a YAML 1.1 boolean; accept `false` and `off` alike.
+            _ if node
+                .scalar()
+                .is_some_and(|s| matches!(s, "off" | "Off" | "OFF" | "false")) =>
+            {
+                Ok(None)
+            }
+            _ => Err((self.error)(
+                node.span(),
+                format!("unknown severity \"{}\"", node.scalar().unwrap_or("")),
+                Some("use one of: error, warning, info, off".into()),
+            )),
+        }
+    }
+
+    fn pattern(&self, node: Node<'_, '_>) -> Result<RegistryPattern, ConfigError> {
+        RegistryPattern::parse(self.string(node, "a registry")?)
+            .map_err(|e| (self.error)(node.span(), e.to_string(), None))
+    }
+
+    fn registries(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
+        for (key, value) in self.mapping(node, "registries")? {
+            match key.scalar().unwrap_or_default() {
+                "allowed" => {
+                    if !value.is_sequence() {
+                        return Err((self.error)(
+                            value.span(),
+                            format!("registries.allowed must be a list, found {}", value.type_name()),
+                            None,
+                        ));
+                    }
+                    let allowed = value.items().map(|item| self.pattern(item)).collect::<Result<_, _>>()?;
+                    config.allowed_registries = Some(allowed);
+                }
+                "deprecated" => {
+                    let mut entries = Vec::new();
+                    for (old, new) in self.mapping(value, "registries.deprecated")? {
+                        entries.push((self.pattern(old)?, self.string(new, "a successor registry")?.to_owned()));
+                    }
+                    // The file's entries come first, so they win over a built-in one for the same host.
+                    entries.append(&mut config.deprecated_registries);
+                    config.deprecated_registries = entries;
+                }
+                other => {
+                    return Err((self.error)(
+                        key.span(),
+                        format!("unknown key \"registries.{other}\""),
+                        Some("known keys: registries.allowed, registries.deprecated".into()),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)))
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let config = parse(
+            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n",
+        )
+        .unwrap();
+        assert_eq!(config.default_namespace, "apps");
+        assert_eq!(
+            config.severity(rules::find("unpinned-image-digest").unwrap()),
+            Some(Severity::Error)
+        );
+        assert_eq!(config.severity(rules::find("latest-image-tag").unwrap()), None);
+        assert_eq!(
+            config.severity(rules::find("missing-image").unwrap()),
+            Some(Severity::Error)
+        );
+        assert_eq!(config.allowed_registries.as_ref().unwrap().len(), 2);
+        assert_eq!(config.deprecated_registries[0].1, "new.example.com");
+        assert_eq!(config.deprecated_registries.len(), BUILT_IN_DEPRECATED.len() + 1);
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        let config = parse("# nothing yet\n").unwrap();
+        assert_eq!(config.default_namespace, "default");
+        assert!(config.allowed_registries.is_none());
+    }
+
+    #[test]
+    fn mistakes_point_at_the_value() {
+        for (text, message, at) in [
+            ("rulez: {}\n", "unknown key \"rulez\"", "rulez"),
+            (
+                "rules:\n  no-such-rule: error\n",
+                "unknown rule \"no-such-rule\"",
+                "no-such-rule",
+            ),
+            (
+                "rules:\n  missing-image: fatal\n",
+                "unknown severity \"fatal\"",
+                "fatal",
+            ),
+            (
+                "registries:\n  allowed: quay.io\n",
+                "registries.allowed must be a list, found a string",
+                "quay.io",
+            ),
+            (
+                "registries:\n  allowed: [\"https://quay.io\"]\n",
+                "must not have a scheme",
+                "\"https",
+            ),
+            (
+                "registries:\n  private: []\n",
+                "unknown key \"registries.private\"",
+                "private",
+            ),
+            (
+                "defaultNamespace: [a]\n",
+                "defaultNamespace must be a string, found a list",
+                "[a]",
+            ),
+            ("rules: [a\n", "invalid YAML", ""),
+        ] {
+            let error = parse(text).unwrap_err();
+            assert!(error.message.contains(message), "{text:?}: {}", error.message);
+            let span = error.span.unwrap();
+            assert!(text[span.start..].starts_with(at), "{text:?}: error at {span:?}");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The one finding type that every stage emits, from a YAML syntax error to a registry policy.
+//!
+//! A [`Diagnostic`] names its rule, carries the severity in force for that rule, and points at the
+//! exact bytes at fault. Reports render it; nothing here formats output.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The Kubernetes object a finding belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub name: Option<String>,
+    pub namespace: String,
+}
+
+/// A secondary place worth showing beside the primary one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Short, lowercase, names the value: `image "nginx" has no tag; …`.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    pub file: Arc<SourceFile>,
+    /// The exact bytes at fault.
+    pub span: Span,
+    /// A short note under the primary span (`mutable tag`); the span alone when `None`.
+    pub label: Option<String>,
+    pub related: Vec<Label>,
+    pub object: Option<ObjectRef>,
+    pub container: Option<String>,
+    /// Where in the object, as a path: `spec.template.spec.containers[0].image`.
+    pub field: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        file: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity,
+            message: message.into(),
+            help: None,
+            file: Arc::clone(file),
+            span,
+            label: None,
+            related: Vec::new(),
+            object: None,
+            container: None,
+            field: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// The order every report uses, whatever the thread count: file, offset, rule, then message.
+    pub fn report_order(a: &Diagnostic, b: &Diagnostic) -> Ordering {
+        (
+            a.file.path.as_str(),
+            a.span.start,
+            a.rule,
+            a.span.end,
+            a.message.as_str(),
+        )
+            .cmp(&(
+                b.file.path.as_str(),
+                b.span.start,
+                b.rule,
+                b.span.end,
+                b.message.as_str(),
+            ))
+    }
+}
+
+/// How many findings of each severity a run produced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Counts {
+    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
+        let mut counts = Counts::default();
+        for diagnostic in diagnostics {
+            match diagnostic.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+}

@@ -1,0 +1,183 @@
+//! Which inputs to read: files named on the command line, files found by walking directories, or
+//! the standard input.
+//!
+//! Directories are walked in parallel with the `ignore` crate, which honours `.gitignore`,
+//! `.ignore` and hidden files the way ripgrep does; `--include` globs (default `*.yaml`, `*.yml`,
+//! `*.json`) and `--exclude` globs then select among the files found. A file named explicitly is
+//! always read, whatever its name: pre-commit passes exactly the files it wants checked. Globs
+//! match the path as displayed (relative to where the walk started, as given), and `*` crosses
+//! `/`, so `*.yaml` selects YAML files at any depth and `charts/**` a whole folder. This module
+//! reads no file contents.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+/// The include globs used when none are given.
+pub const DEFAULT_INCLUDE: [&str; 3] = ["*.yaml", "*.yml", "*.json"];
+
+/// One thing to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    /// A file, with the path to show for it.
+    File { display: String, path: PathBuf },
+    /// The standard input, shown under this name.
+    Stdin { display: String },
+    /// Something found while walking that could not be listed (a directory without permission).
+    Unreadable { display: String, reason: String },
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::File { display, .. } | Input::Stdin { display } | Input::Unreadable { display, .. } => display,
+        }
+    }
+}
+
+/// What to look at and how to filter it.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub paths: Vec<PathBuf>,
+    /// The name `-` is shown under.
+    pub stdin_name: Option<String>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub threads: usize,
+}
+
+/// An input selection that cannot be used at all.
+#[derive(Debug)]
+pub enum DiscoverError {
+    BadGlob { glob: String, reason: String },
+    NotFound { path: String },
+}
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoverError::BadGlob { glob, reason } => write!(f, "invalid glob \"{glob}\": {reason}"),
+            DiscoverError::NotFound { path } => write!(f, "{path}: no such file or directory"),
+        }
+    }
+}
+
+impl std::error::Error for DiscoverError {}
+
+/// Lists the inputs, sorted by displayed path and without repeats.
+pub fn discover(selection: &Selection) -> Result<Vec<Input>, DiscoverError> {
+    let include = if selection.include.is_empty() {
+        glob_set(DEFAULT_INCLUDE.iter().copied())?
+    } else {
+        glob_set(selection.include.iter().map(String::as_str))?
+    };
+    let exclude = glob_set(selection.exclude.iter().map(String::as_str))?;
+    let default_paths = [PathBuf::from(".")];
+    let paths = if selection.paths.is_empty() {
+        &default_paths[..]
+    } else {
+        &selection.paths
+    };
+
+    let mut inputs = Vec::new();
+    let mut directories = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let display = selection.stdin_name.clone().unwrap_or_else(|| "<stdin>".to_owned());
+            inputs.push(Input::Stdin { display });
+        } else if path.is_dir() {
+            directories.push(path.as_path());
+        } else if path.exists() {
+            inputs.push(Input::File {
+                display: display_path(path),
+                path: path.clone(),
+            });
+        } else {
+            return Err(DiscoverError::NotFound {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    if let Some((first, rest)) = directories.split_first() {
+        inputs.extend(walk(first, rest, &include, &exclude, selection.threads));
+    }
+    inputs.sort();
+    inputs.dedup_by(|a, b| a.display() == b.display());
+    Ok(inputs)
+}
+
+fn walk(first: &Path, rest: &[&Path], include: &GlobSet, exclude: &GlobSet, threads: usize) -> Vec<Input> {
+    let mut builder = WalkBuilder::new(first);
+    for path in rest {
+        builder.add(path);
+    }
+    let excluded_dir = exclude.clone();
+    builder.threads(threads).filter_entry(move |entry| {
+        // Prune excluded directories instead of walking them to drop every file.
+        !(entry.file_type().is_some_and(|t| t.is_dir())
+            && entry.depth() > 0
+            && excluded_dir.is_match(display_path(entry.path())))
+    });
+    let found = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let input = match entry {
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    let display = display_path(entry.path());
+                    if !include.is_match(&display) || exclude.is_match(&display) {
+                        return WalkState::Continue;
+                    }
+                    Input::File {
+                        display,
+                        path: entry.into_path(),
+                    }
+                }
+                Ok(_) => return WalkState::Continue,
+                Err(error) => Input::Unreadable {
+                    display: error_path(&error).unwrap_or_default(),
+                    reason: error.to_string(),
+                },
+            };
+            found.lock().unwrap_or_else(|poison| poison.into_inner()).push(input);
+            WalkState::Continue
+        })
+    });
+    found.into_inner().unwrap_or_else(|poison| poison.into_inner())
+}
+
+fn glob_set<'g>(globs: impl Iterator<Item = &'g str>) -> Result<GlobSet, DiscoverError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let parsed = Glob::new(glob).map_err(|error| DiscoverError::BadGlob {
+            glob: glob.to_owned(),
+            reason: error.kind().to_string(),
+        })?;
+        builder.add(parsed);
+    }
+    builder.build().map_err(|error| DiscoverError::BadGlob {
+        glob: String::new(),
+        reason: error.to_string(),
+    })
+}
+
+/// The path as the user wrote it, without a leading `./`, with `/` separators.
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.to_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<String> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(display_path(child)),
+        _ => None,
+    }
+}

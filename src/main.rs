@@ -1,0 +1,125 @@
+//! `pullcheck`: parse the command line, run, print, and return the exit code.
+//!
+//! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 when the run could not
+//! be made (usage, configuration or input selection errors).
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
+use pullcheck::config::Config;
+use pullcheck::diagnostic::Severity;
+use pullcheck::discover::Selection;
+use pullcheck::report::{self, human::HumanReport};
+use pullcheck::{check, rules};
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_FAILURE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Rules => {
+            print_rules();
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match rules::find(&rule) {
+            Some(rule) => {
+                print!("{}", rule.doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("pullcheck: unknown rule \"{rule}\"; `pullcheck rules` lists them");
+                ExitCode::from(EXIT_FAILURE)
+            }
+        },
+    }
+}
+
+fn print_rules() {
+    let width = rules::RULES.iter().map(|rule| rule.id.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for rule in rules::RULES {
+        let severity = rule.default_severity.map_or("off", Severity::as_str);
+        // A closed pipe (`pullcheck rules | head`) is not an error worth a panic.
+        if writeln!(out, "{:width$}  {severity:7}  {}", rule.id, rule.summary).is_err() {
+            return;
+        }
+    }
+}
+
+fn run_check(args: &CheckArgs) -> ExitCode {
+    let started = Instant::now();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let human = HumanReport::new(color);
+
+    let config_path = args
+        .config
+        .clone()
+        .or_else(|| std::env::current_dir().ok().and_then(|dir| Config::discover(&dir)));
+    let mut config = match config_path.as_deref().map(Config::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(error) => {
+            eprint!("{}", human.render_config_error(&error));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    if let Some(namespace) = &args.namespace {
+        config.default_namespace = namespace.clone();
+    }
+
+    let selection = Selection {
+        paths: args.paths.clone(),
+        stdin_name: args.stdin_filename.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        threads: args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n.get(),
+        ),
+    };
+    let outcome = match check::run(&selection, &config) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("pullcheck: {error}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+
+    let output = match args.format {
+        Format::Json => report::json::render(&outcome),
+        Format::Human => {
+            let mut text: String = outcome.diagnostics.iter().map(|d| human.render(d)).collect();
+            if !args.quiet {
+                text.push_str(&report::summary_line(&outcome, started.elapsed()));
+                text.push('\n');
+            }
+            text
+        }
+    };
+    // A closed pipe is the reader's choice; the exit code still tells the result.
+    let _ = std::io::stdout().lock().write_all(output.as_bytes());
+
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|threshold| outcome.diagnostics.iter().any(|d| d.severity >= threshold));
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,402 @@
+//! Which Kubernetes objects carry pods, and where their pod spec lives.
+//!
+//! [`extract`] reads a loaded YAML stream and returns a compact [`Workload`] for every object that
+//! runs containers: Pod, PodTemplate, Deployment, ReplicaSet, ReplicationController, StatefulSet,
+//! DaemonSet, Job, CronJob, and the items of a `List` (or `*List`). Each value a rule may report on
+//! keeps its span; the YAML tree itself is dropped once extraction is done, so the rules never see
+//! YAML. Documents that are not Kubernetes objects (Helm values, CI configs) are skipped here
+//! without a word. This module does not judge anything: rules do.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::image::ImageRef;
+use crate::source::{SourceFile, Span};
+use crate::yaml::{Node, ScalarType};
+
+/// A string value and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar {
+    pub value: String,
+    /// The whole value as written, quotes included.
+    pub span: Span,
+    /// The value's characters, when the source text between the quotes is exactly the value.
+    content: Option<Span>,
+}
+
+impl Scalar {
+    fn from_node(node: Node<'_, '_>) -> Option<Scalar> {
+        Some(Scalar {
+            value: node.as_str()?.to_owned(),
+            span: node.span(),
+            content: node.content_span(),
+        })
+    }
+
+    /// The span of `range` (byte offsets into the value) in the file, or of the whole value when
+    /// escapes or line folding make the value differ from its source text.
+    pub fn span_of(&self, range: Range<usize>) -> Span {
+        match self.content {
+            Some(content) => content.sub(range),
+            None => self.span,
+        }
+    }
+}
+
+/// A field that should hold a string, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// The key is not there.
+    Absent,
+    /// `key:`, `key: ~` or `key: null`.
+    Null {
+        span: Span,
+    },
+    /// A number, boolean, list or mapping where a string belongs; `found` is e.g. "a number".
+    NotString {
+        span: Span,
+        found: &'static str,
+    },
+    String(Scalar),
+}
+
+impl Field {
+    fn read(parent: Node<'_, '_>, key: &str) -> Field {
+        let Some(node) = parent.get(key) else {
+            return Field::Absent;
+        };
+        match node.scalar_type() {
+            // A bare `key:` has no text of its own to point at: point at the key.
+            Some(ScalarType::Null) if node.span().is_empty() => Field::Null {
+                span: parent.key(key).map_or(node.span(), |k| k.span()),
+            },
+            Some(ScalarType::Null) => Field::Null { span: node.span() },
+            Some(ScalarType::String) => Scalar::from_node(node).map_or(Field::Absent, Field::String),
+            _ => Field::NotString {
+                span: node.span(),
+                found: node.type_name(),
+            },
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Field::String(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+}
+
+/// Which list of a pod spec a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    InitContainer,
+    EphemeralContainer,
+}
+
+impl ContainerKind {
+    /// The pod spec key that holds containers of this kind.
+    pub fn key(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::InitContainer => "initContainers",
+            ContainerKind::EphemeralContainer => "ephemeralContainers",
+        }
+    }
+}
+
+/// One container (or anything else that names an image the kubelet will pull).
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub kind: ContainerKind,
+    pub name: Option<Scalar>,
+    /// Path of the container in its object: `spec.template.spec.containers[0]`.
+    pub path: String,
+    /// The container's whole mapping, for findings about what is missing from it.
+    pub span: Span,
+    pub image: Field,
+    pub image_pull_policy: Field,
+}
+
+impl Container {
+    /// The container's name for messages, or its position when it has none.
+    pub fn display_name(&self) -> &str {
+        self.name
+            .as_ref()
+            .map_or(self.path.as_str(), |name| name.value.as_str())
+    }
+
+    pub fn field_path(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    /// The image and its parsed reference, when it is a string that parses.
+    pub fn image_ref(&self) -> Option<(&Scalar, ImageRef<'_>)> {
+        let image = self.image.as_scalar()?;
+        Some((image, ImageRef::parse(&image.value).ok()?))
+    }
+}
+
+/// An `imagePullSecrets` entry of a pod spec.
+#[derive(Debug, Clone)]
+pub struct PullSecretRef {
+    pub name: Field,
+    pub span: Span,
+}
+
+/// A Kubernetes object that runs containers, reduced to what the rules need.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub file: Arc<SourceFile>,
+    pub kind: String,
+    pub api_version: String,
+    pub name: Option<String>,
+    /// `metadata.namespace`, or the configured default namespace when it is not written.
+    pub namespace: String,
+    pub namespace_is_default: bool,
+    /// The object's whole mapping.
+    pub span: Span,
+    /// Where the pod spec sits in the object: `spec.template.spec`.
+    pub pod_spec_path: String,
+    pub service_account_name: Field,
+    pub image_pull_secrets: Vec<PullSecretRef>,
+    pub containers: Vec<Container>,
+}
+
+/// What extraction found in one file.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Every Kubernetes object (a mapping with a string `apiVersion` and `kind`), workload or not.
+    pub objects: usize,
+    pub workloads: Vec<Workload>,
+}
+
+/// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
+/// `default_namespace`.
+pub fn extract<'s, 'a: 's>(
+    documents: impl Iterator<Item = Node<'s, 'a>>,
+    file: &Arc<SourceFile>,
+    default_namespace: &str,
+) -> Extracted {
+    let mut extracted = Extracted::default();
+    let reader = Reader {
+        file,
+        default_namespace,
+    };
+    for document in documents {
+        reader.object(document, "", &mut extracted);
+    }
+    extracted
+}
+
+struct Reader<'r> {
+    file: &'r Arc<SourceFile>,
+    default_namespace: &'r str,
+}
+
+impl Reader<'_> {
+    fn object(&self, node: Node<'_, '_>, prefix: &str, out: &mut Extracted) {
+        let (Some(api_version), Some(kind)) = (
+            node.get("apiVersion").and_then(|n| n.as_str()),
+            node.get("kind").and_then(|n| n.as_str()),
+        ) else {
+            return;
+        };
+        out.objects += 1;
+        if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
+            for (i, item) in node
+                .get("items")
+                .into_iter()
+                .flat_map(|items| items.items())
+                .enumerate()
+            {
+                self.object(item, &format!("{prefix}items[{i}]."), out);
+            }
+            return;
+        }
+        let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
+            return;
+        };
+        let pod_spec = pod_spec_path.iter().try_fold(node, |n, key| n.get(key));
+        let pod_spec_path = format!("{prefix}{}", pod_spec_path.join("."));
+        let metadata = node.get("metadata");
+        let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
+        let mut workload = Workload {
+            file: Arc::clone(self.file),
+            kind: kind.to_owned(),
+            api_version: api_version.to_owned(),
+            name: metadata
+                .and_then(|m| m.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_owned),
+            namespace: namespace.unwrap_or(self.default_namespace).to_owned(),
+            namespace_is_default: namespace.is_none(),
+            span: node.span(),
+            service_account_name: Field::Absent,
+            image_pull_secrets: Vec::new(),
+            containers: Vec::new(),
+            pod_spec_path,
+        };
+        if let Some(pod_spec) = pod_spec {
+            self.pod_spec(pod_spec, &mut workload);
+        }
+        out.workloads.push(workload);
+    }
+
+    fn pod_spec(&self, pod_spec: Node<'_, '_>, workload: &mut Workload) {
+        workload.service_account_name = Field::read(pod_spec, "serviceAccountName");
+        workload.image_pull_secrets = pod_spec
+            .get("imagePullSecrets")
+            .into_iter()
+            .flat_map(|secrets| secrets.items())
+            .map(|entry| PullSecretRef {
+                name: Field::read(entry, "name"),
+                span: entry.span(),
+            })
+            .collect();
+        for kind in [
+            ContainerKind::InitContainer,
+            ContainerKind::Container,
+            ContainerKind::EphemeralContainer,
+        ] {
+            let Some(list) = pod_spec.get(kind.key()) else { continue };
+            for (i, container) in list.items().enumerate() {
+                if !container.is_mapping() {
+                    continue;
+                }
+                workload.containers.push(Container {
+                    kind,
+                    name: container.get("name").and_then(Scalar::from_node),
+                    path: format!("{}.{}[{i}]", workload.pod_spec_path, kind.key()),
+                    span: container.span(),
+                    image: Field::read(container, "image"),
+                    image_pull_policy: Field::read(container, "imagePullPolicy"),
+                });
+            }
+        }
+    }
+}
+
+/// The keys leading from an object to its pod spec, for the kinds that have one. The API group
+/// must be one of Kubernetes' own, so a custom resource that reuses a kind name (`Job`) is left
+/// alone.
+fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    let path: &'static [&'static str] = match (group, kind) {
+        ("", "Pod") => &["spec"],
+        ("", "PodTemplate") => &["template", "spec"],
+        ("", "ReplicationController") => &["spec", "template", "spec"],
+        ("apps" | "extensions", "Deployment" | "ReplicaSet" | "DaemonSet")
+        | ("apps", "StatefulSet")
+        | ("batch", "Job") => &["spec", "template", "spec"],
+        ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => return None,
+    };
+    Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn extract_text(text: &str) -> Extracted {
+        let file = Arc::new(SourceFile::new("t.yaml", text));
+        let stream = yaml::load(&file.text);
+        extract(stream.documents(), &file, "default")
+    }
+
+    #[test]
+    fn finds_containers_of_every_kind_in_a_cronjob() {
+        let text = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: ops}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          serviceAccountName: runner
+          imagePullSecrets: [{name: regcred}]
+          containers:
+          - name: main
+            image: busybox:1.36
+            imagePullPolicy: Always
+          initContainers:
+          - name: setup
+            image: alpine
+";
+        let extracted = extract_text(text);
+        assert_eq!(extracted.objects, 1);
+        let [workload] = extracted.workloads.as_slice() else {
+            panic!()
+        };
+        assert_eq!(workload.namespace, "ops");
+        assert_eq!(workload.name.as_deref(), Some("nightly"));
+        assert_eq!(workload.pod_spec_path, "spec.jobTemplate.spec.template.spec");
+        assert_eq!(workload.service_account_name.as_scalar().unwrap().value, "runner");
+        assert_eq!(
+            workload.image_pull_secrets[0].name.as_scalar().unwrap().value,
+            "regcred"
+        );
+        let paths: Vec<_> = workload.containers.iter().map(|c| c.field_path("image")).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.jobTemplate.spec.template.spec.initContainers[0].image",
+                "spec.jobTemplate.spec.template.spec.containers[0].image"
+            ]
+        );
+        let image = workload.containers[1].image.as_scalar().unwrap();
+        assert_eq!(&text[image.span.range()], "busybox:1.36");
+    }
+
+    #[test]
+    fn lists_and_default_namespace() {
+        let text = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: a}
+  spec: {containers: [{name: c, image: \"nginx\"}]}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: b}
+";
+        let extracted = extract_text(text);
+        assert_eq!(extracted.objects, 3);
+        let [pod] = extracted.workloads.as_slice() else {
+            panic!()
+        };
+        assert_eq!(pod.namespace, "default");
+        assert!(pod.namespace_is_default);
+        assert_eq!(pod.containers[0].path, "items[0].spec.containers[0]");
+        let image = pod.containers[0].image.as_scalar().unwrap();
+        assert_eq!(&text[image.span_of(1..3).range()], "gi");
+    }
+
+    #[test]
+    fn non_objects_and_custom_kinds_are_skipped() {
+        let text = "replicaCount: 1\nimage: {repository: nginx}\n---\napiVersion: example.com/v1\nkind: Job\nspec: {template: {spec: {containers: [{image: x}]}}}\n";
+        let extracted = extract_text(text);
+        assert_eq!(extracted.objects, 1);
+        assert!(extracted.workloads.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_are_kept_for_the_rules() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: 1.0\n    imagePullPolicy:\n  - name: b\n";
+        let extracted = extract_text(text);
+        let containers = &extracted.workloads[0].containers;
+        assert!(matches!(
+            containers[0].image,
+            Field::NotString { found: "a number", .. }
+        ));
+        assert!(matches!(containers[0].image_pull_policy, Field::Null { .. }));
+        assert_eq!(containers[1].image, Field::Absent);
+    }
+}

@@ -1,0 +1,135 @@
+//! Machine output: one JSON document, versioned and stable.
+//!
+//! Positions are 1-based lines and columns (columns in characters) with byte offsets; `field` is a
+//! path from the object's root (`spec.template.spec.containers[0].image`). A field that does not
+//! apply is `null`, never missing, so consumers can rely on the shape. Timing is left out so that
+//! the same input always gives the same bytes.
+
+use serde::Serialize;
+
+use crate::check::Outcome;
+use crate::diagnostic::{Counts, Diagnostic};
+use crate::source::{Position, SourceFile, Span};
+
+/// Bumped on any incompatible change to the shape below.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'o> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'o>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'d> {
+    rule: &'static str,
+    severity: &'static str,
+    message: &'d str,
+    help: Option<&'d str>,
+    file: &'d str,
+    range: Range,
+    label: Option<&'d str>,
+    related: Vec<Related<'d>>,
+    object: Option<Object<'d>>,
+    container: Option<&'d str>,
+    field: Option<&'d str>,
+}
+
+#[derive(Serialize)]
+struct Related<'d> {
+    message: &'d str,
+    range: Range,
+}
+
+#[derive(Serialize)]
+struct Object<'d> {
+    kind: &'d str,
+    name: Option<&'d str>,
+    namespace: &'d str,
+}
+
+#[derive(Serialize)]
+struct Range {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+    offset: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    objects: usize,
+    workloads: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+fn position(p: Position) -> JsonPosition {
+    JsonPosition {
+        line: p.line,
+        column: p.column,
+        offset: p.offset,
+    }
+}
+
+fn range(file: &SourceFile, span: Span) -> Range {
+    Range {
+        start: position(file.position(span.start)),
+        end: position(file.position(span.end)),
+    }
+}
+
+fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        rule: d.rule,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: &d.file.path,
+        range: range(&d.file, d.span),
+        label: d.label.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|label| Related {
+                message: &label.message,
+                range: range(&d.file, label.span),
+            })
+            .collect(),
+        object: d.object.as_ref().map(|o| Object {
+            kind: &o.kind,
+            name: o.name.as_deref(),
+            namespace: &o.namespace,
+        }),
+        container: d.container.as_deref(),
+        field: d.field.as_deref(),
+    }
+}
+
+/// The whole report, pretty-printed, with a trailing newline.
+pub fn render(outcome: &Outcome) -> String {
+    let counts = Counts::of(&outcome.diagnostics);
+    let report = Report {
+        version: VERSION,
+        diagnostics: outcome.diagnostics.iter().map(diagnostic).collect(),
+        summary: Summary {
+            files: outcome.files,
+            objects: outcome.objects,
+            workloads: outcome.workloads,
+            errors: counts.errors,
+            warnings: counts.warnings,
+            infos: counts.infos,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,49 @@
+//! `deprecated-registry`: a registry that was frozen or shut down.
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::manifest::Workload;
+
+pub static RULE: Rule = Rule {
+    id: "deprecated-registry",
+    default_severity: Some(Severity::Warning),
+    summary: "image from a registry that has been frozen or moved (k8s.gcr.io, registry.*.bluemix.net, config)",
+    doc: include_str!("../../rules/deprecated-registry.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
+    for container in &workload.containers {
+        let Some((image, reference)) = container.image_ref() else {
+            continue;
+        };
+        let registry = reference.normalized_registry();
+        let path = reference.normalized_path();
+        let Some((pattern, successor)) = context
+            .config
+            .deprecated_registries
+            .iter()
+            .find(|(pattern, _)| pattern.matches(registry, &path))
+        else {
+            continue;
+        };
+        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+        let replacement = format!(
+            "{successor}{}",
+            &reference.as_str()[reference.registry_range().map_or(0, |r| r.end)..]
+        );
+        out.push(
+            Finding::in_container(
+                container,
+                "image",
+                span,
+                format!(
+                    "image \"{}\" comes from \"{pattern}\", which is deprecated in favour of \"{successor}\"",
+                    image.value
+                ),
+            )
+            .label("deprecated registry")
+            .help(format!("use \"{replacement}\" (check the image is published there)")),
+        );
+    }
+}

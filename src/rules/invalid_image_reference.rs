@@ -1,0 +1,49 @@
+//! `invalid-image-reference`: an image the kubelet cannot parse (`InvalidImageName`).
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::image::ImageRef;
+use crate::manifest::{Field, Workload};
+
+pub static RULE: Rule = Rule {
+    id: "invalid-image-reference",
+    default_severity: Some(Severity::Error),
+    summary: "image that is not a valid reference (the pod stays in InvalidImageName)",
+    doc: include_str!("../../rules/invalid-image-reference.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
+    for container in &workload.containers {
+        match &container.image {
+            Field::NotString { span, found } => out.push(
+                Finding::in_container(
+                    container,
+                    "image",
+                    *span,
+                    format!("image must be a string, found {found}"),
+                )
+                .label("not a string")
+                .help("write the image reference as a string, e.g. `image: \"registry.example.com/app:1.0\"`"),
+            ),
+            // An empty image is `missing-image`'s.
+            Field::String(image) if !image.value.is_empty() => {
+                let Err(error) = ImageRef::parse(&image.value) else {
+                    continue;
+                };
+                let finding = Finding::in_container(
+                    container,
+                    "image",
+                    image.span_of(error.span.clone()),
+                    format!("image \"{}\" is not a valid reference: {error}", image.value),
+                )
+                .label(error.to_string());
+                out.push(match error.help() {
+                    Some(help) => finding.help(help),
+                    None => finding.help("an image is [registry[:port]/]path[:tag][@digest], with a lower-case path"),
+                });
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `missing-image-tag`: no tag and no digest, so the kubelet pulls `:latest`.
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::manifest::{Field, Workload};
+
+pub static RULE: Rule = Rule {
+    id: "missing-image-tag",
+    default_severity: Some(Severity::Warning),
+    summary: "image with no tag and no digest: Kubernetes pulls :latest and defaults the policy to Always",
+    doc: include_str!("../../rules/missing-image-tag.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
+    for container in &workload.containers {
+        let Some((image, reference)) = container.image_ref() else {
+            continue;
+        };
+        if reference.tag().is_some() || reference.digest().is_some() {
+            continue;
+        }
+        let policy_note = match container.image_pull_policy {
+            Field::Absent | Field::Null { .. } => ", and imagePullPolicy defaults to Always",
+            _ => "",
+        };
+        out.push(
+            Finding::in_container(
+                container,
+                "image",
+                image.span_of(reference.name_range()),
+                format!(
+                    "image \"{}\" has no tag; Kubernetes will pull \"{}\"{policy_note}",
+                    image.value,
+                    reference.normalized()
+                ),
+            )
+            .label("no tag")
+            .help(format!(
+                "pin a version (\"{0}:<version>\") or a digest (\"{0}@sha256:<digest>\")",
+                image.value
+            )),
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The rules: one static table, one file per rule.
+//!
+//! A rule is an id (kebab-case, part of the public contract), a default severity, a one-line
+//! summary, a doc (`rules/<id>.md`, embedded for `pullcheck explain`) and, for the rules that judge
+//! workloads, a plain function from a [`Workload`] and the [`Context`] to [`Finding`]s. The engine
+//! turns findings into diagnostics, stamping the rule, its configured severity, the file and the
+//! object, so a rule says only what is wrong and where. The rules about the input itself
+//! (`yaml-syntax`, `duplicate-key`, `unreadable-file`) have no function: reading files reports them.
+
+use crate::config::Config;
+use crate::diagnostic::{Label, Severity};
+use crate::manifest::{Container, Workload};
+use crate::source::Span;
+
+pub mod deprecated_registry;
+pub mod disallowed_registry;
+pub mod duplicate_key;
+pub mod implicit_registry;
+pub mod invalid_image_reference;
+pub mod invalid_pull_policy;
+pub mod latest_image_tag;
+pub mod latest_tag_if_not_present;
+pub mod missing_image;
+pub mod missing_image_tag;
+pub mod pull_policy_never;
+pub mod unpinned_image_digest;
+pub mod unreadable_file;
+pub mod yaml_syntax;
+
+/// Checks one workload, adding what it finds to the list.
+pub type Check = fn(&Workload, &Context<'_>, &mut Vec<Finding>);
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    /// `None`: off unless the configuration turns it on.
+    pub default_severity: Option<Severity>,
+    pub summary: &'static str,
+    /// The rule's documentation, `rules/<id>.md`.
+    pub doc: &'static str,
+    /// `None` for the rules that reading files reports.
+    pub check: Option<Check>,
+}
+
+/// Every rule, in the order `pullcheck rules` lists them.
+pub static RULES: &[&Rule] = &[
+    &invalid_image_reference::RULE,
+    &missing_image::RULE,
+    &missing_image_tag::RULE,
+    &latest_image_tag::RULE,
+    &unpinned_image_digest::RULE,
+    &implicit_registry::RULE,
+    &invalid_pull_policy::RULE,
+    &latest_tag_if_not_present::RULE,
+    &pull_policy_never::RULE,
+    &deprecated_registry::RULE,
+    &disallowed_registry::RULE,
+    &yaml_syntax::RULE,
+    &duplicate_key::RULE,
+    &unreadable_file::RULE,
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|rule| rule.id == id)
+}
+
+/// What a rule may consult besides the workload. Read-only and shared by every thread.
+#[derive(Debug)]
+pub struct Context<'c> {
+    pub config: &'c Config,
+}
+
+/// One problem a rule found in a workload.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    /// Said under the primary span; the message is shown when `None`.
+    pub label: Option<String>,
+    pub related: Vec<Label>,
+    /// The container's name, or its path when it has none.
+    pub container: Option<String>,
+    /// The field at fault, as a path from the object's root.
+    pub field: Option<String>,
+}
+
+impl Finding {
+    /// A finding about `key` of `container`, e.g. its `image`.
+    pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            span,
+            message: message.into(),
+            help: None,
+            label: None,
+            related: Vec::new(),
+            container: Some(container.display_name().to_owned()),
+            field: Some(container.field_path(key)),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Finding {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            assert!(seen.insert(rule.id), "{} is listed twice", rule.id);
+            assert!(
+                rule.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{} is not kebab-case",
+                rule.id
+            );
+            assert!(
+                rule.doc.starts_with(&format!("# {}\n", rule.id)),
+                "{}: doc has the wrong title",
+                rule.id
+            );
+            for section in [
+                "What it checks",
+                "Why it matters",
+                "Example",
+                "Fix",
+                "Configuration",
+                "References",
+            ] {
+                assert!(
+                    rule.doc.contains(&format!("\n## {section}\n")),
+                    "{}: doc lacks {section}",
+                    rule.id
+                );
+            }
+            assert!(
+                !rule.summary.is_empty() && !rule.summary.ends_with('.'),
+                "{}: summary",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_doc_has_a_rule() {
+        let docs = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap();
+        for entry in docs {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let id = name
+                .strip_suffix(".md")
+                .unwrap_or_else(|| panic!("rules/{name} is not a rule doc"));
+            assert!(find(id).is_some(), "rules/{name} documents no rule");
+        }
+    }
+}

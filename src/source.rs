@@ -1,0 +1,152 @@
+//! Source files and positions inside them.
+//!
+//! A [`SourceFile`] is a file's display path and its text; every span in pullcheck is a byte range
+//! into that text. [`SourceFile::position`] turns a byte offset into the 1-based line and column that
+//! people and editors read (the column counts characters, so a diagnostic after `é` is still right).
+//! This module does not read files from disk: discovery does that.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A byte range in a source file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end, "span {start}..{end} is reversed");
+        Span { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// A sub-range of this span, given relative to its start (as an image parser reports it).
+    pub fn sub(&self, relative: Range<usize>) -> Span {
+        let start = (self.start + relative.start).min(self.end);
+        let end = (self.start + relative.end).clamp(start, self.end);
+        Span { start, end }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// A 1-based line and column (in characters), with the byte offset it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+/// One input: a file, or the standard input under the name it was given.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user will recognise it: relative when it was found by walking a relative
+    /// path, exactly as given when it was named on the command line.
+    pub path: String,
+    pub text: String,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    /// Byte offsets where each line starts; built on first use, since most files have no finding.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// Line and column of a byte offset. Offsets past the end are clamped to it; an offset inside a
+    /// multi-byte character counts as that character.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = starts[line];
+        let column = self
+            .text
+            .get(line_start..)
+            .unwrap_or("")
+            .char_indices()
+            .take_while(|(i, _)| line_start + i < offset)
+            .count()
+            + 1;
+        Position {
+            line: line + 1,
+            column,
+            offset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let file = SourceFile::new("a.yaml", "a: 1\nbé: xy\n");
+        assert_eq!(
+            file.position(0),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
+        assert_eq!(file.position(3).column, 4);
+        // "bé: " is 5 bytes; the value "xy" starts at byte 5 + 5 = 10, the 5th character.
+        let x = file.text.find("xy").unwrap();
+        assert_eq!(
+            file.position(x),
+            Position {
+                line: 2,
+                column: 5,
+                offset: x
+            }
+        );
+        assert_eq!(file.position(10_000).line, 3);
+    }
+
+    #[test]
+    fn crlf_lines_keep_columns() {
+        let file = SourceFile::new("a.yaml", "a: 1\r\nb: 2\r\n");
+        let b = file.text.find('b').unwrap();
+        assert_eq!(
+            file.position(b),
+            Position {
+                line: 2,
+                column: 1,
+                offset: b
+            }
+        );
+    }
+
+    #[test]
+    fn sub_span_is_clamped() {
+        let span = Span::new(10, 20);
+        assert_eq!(span.sub(2..4), Span::new(12, 14));
+        assert_eq!(span.sub(5..50), Span::new(15, 20));
+    }
+}

@@ -1,0 +1,727 @@
+//! Loading a YAML (or JSON) stream into short-lived, spanned documents.
+//!
+//! [`load`] drives saphyr-parser's event stream and builds a small arena tree in which every node
+//! keeps the byte range it was written at, so a diagnostic can point at the exact value. It keeps
+//! going where a whole-tree loader would stop: a duplicate key is recorded and loading goes on, and
+//! after a syntax error it restarts at the next `---` line, so the stream's other documents still
+//! count. Aliases share the anchored node instead of copying it, so an alias "bomb" costs nothing
+//! to load; readers walk only the paths they ask for.
+//!
+//! Plain scalars are typed the way Kubernetes reads YAML (YAML 1.1 via sigs.k8s.io/yaml): `yes` is a
+//! boolean and `1.0` a number, so `image: 1.0` is not a string. This module knows nothing about
+//! Kubernetes objects: see `manifest` for that.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+
+use crate::source::Span;
+
+/// Index of a node in a [`Stream`]'s arena.
+type NodeId = u32;
+
+#[derive(Debug)]
+enum NodeKind<'a> {
+    Scalar {
+        value: Cow<'a, str>,
+        style: ScalarStyle,
+        /// `!!str` and friends: an explicit tag overrides plain-scalar typing.
+        tag: Option<Box<str>>,
+    },
+    Sequence(Vec<NodeId>),
+    Mapping(Vec<(NodeId, NodeId)>),
+}
+
+#[derive(Debug)]
+struct NodeData<'a> {
+    span: Span,
+    kind: NodeKind<'a>,
+}
+
+/// Something wrong with the text itself, found while loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadProblem {
+    /// Not valid YAML; `span` is where the parser gave up.
+    Syntax { span: Span, message: String },
+    /// A key written twice in one mapping; `span` is the second key, `first` the first one.
+    DuplicateKey { key: String, span: Span, first: Span },
+}
+
+/// One loaded YAML stream: its documents, and the problems met on the way.
+#[derive(Debug)]
+pub struct Stream<'a> {
+    nodes: Vec<NodeData<'a>>,
+    roots: Vec<NodeId>,
+    pub problems: Vec<LoadProblem>,
+}
+
+impl<'a> Stream<'a> {
+    /// The root node of every document that loaded, in order. Empty documents are left out.
+    pub fn documents(&self) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
+        self.roots.iter().map(|&id| Node { stream: self, id })
+    }
+}
+
+/// Loads every document of `text`. Never fails: what cannot be loaded becomes a [`LoadProblem`].
+pub fn load(text: &str) -> Stream<'_> {
+    let mut loader = Loader {
+        stream: Stream {
+            nodes: Vec::new(),
+            roots: Vec::new(),
+            problems: Vec::new(),
+        },
+    };
+    // A UTF-8 byte order mark is not content.
+    let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while base < text.len() {
+        match loader.load_from(text, base) {
+            Ok(()) => break,
+            Err(failed_document) => match next_document_start(text, failed_document) {
+                Some(next) => base = next,
+                None => break,
+            },
+        }
+    }
+    loader.stream
+}
+
+/// The byte offset of the first `---` document marker that starts a line after `offset`.
+fn next_document_start(text: &str, offset: usize) -> Option<usize> {
+    let mut line_start = text.get(offset..)?.find('\n')? + offset + 1;
+    loop {
+        let rest = &text[line_start..];
+        if rest.starts_with("---")
+            && rest[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n')
+        {
+            return Some(line_start);
+        }
+        line_start += rest.find('\n')? + 1;
+    }
+}
+
+/// An open collection while its children are being read.
+enum Open {
+    Sequence {
+        start: usize,
+        anchor: usize,
+        items: Vec<NodeId>,
+    },
+    Mapping {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(NodeId, NodeId)>,
+        pending_key: Option<NodeId>,
+    },
+}
+
+struct Loader<'a> {
+    stream: Stream<'a>,
+}
+
+impl<'a> Loader<'a> {
+    /// Loads `text[base..]` until the end or the first syntax error. On an error, returns where the
+    /// document that failed began: a document marker ends any construct (even an unclosed flow
+    /// collection), so the next `---` after that is where loading can safely resume.
+    fn load_from(&mut self, text: &'a str, base: usize) -> Result<(), usize> {
+        let input = &text[base..];
+        let offsets = CharOffsets::new(input);
+        let byte = |mark: Marker| base + offsets.byte(mark.index());
+        let mut parser = Parser::new_from_str(input);
+        let mut open: Vec<Open> = Vec::new();
+        // Anchors are numbered from 1 per parser; index 0 is unused.
+        let mut anchors: Vec<Option<NodeId>> = Vec::new();
+        let mut document_start = base;
+
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(next) => next,
+                Err(error) => {
+                    self.syntax_error(&error, &byte, text);
+                    return Err(document_start);
+                }
+            };
+            let start = byte(span.start);
+            let end = byte(span.end);
+            let completed = match event {
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => {
+                    document_start = start;
+                    open.clear();
+                    anchors.clear();
+                    None
+                }
+                Event::Alias(anchor) => Some(match anchors.get(anchor).copied().flatten() {
+                    Some(id) => id,
+                    // An alias to a collection still being read (a cycle): read it as null.
+                    None => self.push_null(Span::new(start, end)),
+                }),
+                Event::Scalar(value, style, anchor, tag) => {
+                    let span = scalar_span(text, start, end, style);
+                    let tag = tag.map(|tag| tag.suffix.clone().into_boxed_str());
+                    let id = self.push(span, NodeKind::Scalar { value, style, tag });
+                    remember_anchor(&mut anchors, anchor, id);
+                    Some(id)
+                }
+                Event::SequenceStart(anchor, _) => {
+                    open.push(Open::Sequence {
+                        start,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                    None
+                }
+                Event::MappingStart(anchor, _) => {
+                    open.push(Open::Mapping {
+                        start,
+                        anchor,
+                        entries: Vec::new(),
+                        pending_key: None,
+                    });
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(collection) = open.pop() else {
+                        continue;
+                    };
+                    // A flow collection ends at its bracket; a block one at its last child.
+                    let closing = matches!(text.as_bytes().get(start), Some(b']' | b'}'));
+                    let (id, anchor) = self.close(collection, closing.then_some(end));
+                    remember_anchor(&mut anchors, anchor, id);
+                    Some(id)
+                }
+            };
+            if let Some(id) = completed {
+                match open.last_mut() {
+                    None => {
+                        if !self.is_null(id) {
+                            self.stream.roots.push(id);
+                        }
+                    }
+                    Some(Open::Sequence { items, .. }) => items.push(id),
+                    Some(Open::Mapping {
+                        entries, pending_key, ..
+                    }) => match pending_key.take() {
+                        None => *pending_key = Some(id),
+                        Some(key) => entries.push((key, id)),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn syntax_error(&mut self, error: &ScanError, byte: &impl Fn(Marker) -> usize, text: &str) {
+        let at = byte(*error.marker()).min(text.len());
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        self.stream.problems.push(LoadProblem::Syntax {
+            span: Span::new(at, end),
+            message: error.info().to_owned(),
+        });
+    }
+
+    fn push(&mut self, span: Span, kind: NodeKind<'a>) -> NodeId {
+        let id = NodeId::try_from(self.stream.nodes.len()).expect("more than 4 billion YAML nodes in one file");
+        self.stream.nodes.push(NodeData { span, kind });
+        id
+    }
+
+    fn push_null(&mut self, span: Span) -> NodeId {
+        self.push(
+            span,
+            NodeKind::Scalar {
+                value: Cow::Borrowed("~"),
+                style: ScalarStyle::Plain,
+                tag: None,
+            },
+        )
+    }
+
+    fn is_null(&self, id: NodeId) -> bool {
+        Node {
+            stream: &self.stream,
+            id,
+        }
+        .is_null()
+    }
+
+    /// Turns a finished collection into a node, reporting duplicate keys.
+    fn close(&mut self, collection: Open, closing_end: Option<usize>) -> (NodeId, usize) {
+        let end_of = |loader: &Self, last: Option<NodeId>, start: usize| {
+            closing_end.unwrap_or_else(|| last.map_or(start, |id| loader.stream.nodes[id as usize].span.end))
+        };
+        match collection {
+            Open::Sequence { start, anchor, items } => {
+                let end = end_of(self, items.last().copied(), start);
+                (
+                    self.push(Span::new(start, end.max(start)), NodeKind::Sequence(items)),
+                    anchor,
+                )
+            }
+            Open::Mapping {
+                start, anchor, entries, ..
+            } => {
+                self.report_duplicate_keys(&entries);
+                let end = end_of(self, entries.last().map(|&(_, value)| value), start);
+                (
+                    self.push(Span::new(start, end.max(start)), NodeKind::Mapping(entries)),
+                    anchor,
+                )
+            }
+        }
+    }
+
+    fn report_duplicate_keys(&mut self, entries: &[(NodeId, NodeId)]) {
+        let stream = &self.stream;
+        let key_text = |id: NodeId| match &stream.nodes[id as usize].kind {
+            NodeKind::Scalar { value, .. } => Some(value.as_ref()),
+            _ => None,
+        };
+        let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
+        let mut problems = Vec::new();
+        for &(key, _) in entries {
+            let Some(text) = key_text(key) else { continue };
+            if let Some(&first) = seen.get(text) {
+                problems.push(LoadProblem::DuplicateKey {
+                    key: text.to_owned(),
+                    span: stream.nodes[key as usize].span,
+                    first: stream.nodes[first as usize].span,
+                });
+            } else {
+                seen.insert(text, key);
+            }
+        }
+        self.stream.problems.extend(problems);
+    }
+}
+
+fn remember_anchor(anchors: &mut Vec<Option<NodeId>>, anchor: usize, id: NodeId) {
+    if anchor == 0 {
+        return;
+    }
+    if anchors.len() <= anchor {
+        anchors.resize(anchor + 1, None);
+    }
+    anchors[anchor] = Some(id);
+}
+
+/// The span of a scalar's text. For a quoted scalar the parser's end can run on through a comment
+/// on the same line; cut it at the closing quote.
+fn scalar_span(text: &str, start: usize, end: usize, style: ScalarStyle) -> Span {
+    let end = end.max(start).min(text.len());
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return Span::new(start, end),
+    };
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    while i < end {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Span::new(start, i + 1),
+            _ => i += 1,
+        }
+    }
+    Span::new(start, end)
+}
+
+/// Converts the parser's character indices into byte offsets. Identity for ASCII text; for other
+/// text, a checkpoint every 64 characters bounds each lookup.
+struct CharOffsets<'a> {
+    text: &'a str,
+    checkpoints: Option<Vec<usize>>,
+}
+
+const CHECKPOINT_EVERY: usize = 64;
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> CharOffsets<'a> {
+        let checkpoints = (!text.is_ascii()).then(|| {
+            text.char_indices()
+                .step_by(CHECKPOINT_EVERY)
+                .map(|(byte, _)| byte)
+                .collect()
+        });
+        CharOffsets { text, checkpoints }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let Some(checkpoints) = &self.checkpoints else {
+            return char_index.min(self.text.len());
+        };
+        let Some(&from) = checkpoints.get(char_index / CHECKPOINT_EVERY) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(char_index % CHECKPOINT_EVERY)
+            .map_or(self.text.len(), |(i, _)| from + i)
+    }
+}
+
+/// What a scalar means once typed (the JSON type Kubernetes would see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarType {
+    Null,
+    Bool,
+    Number,
+    String,
+}
+
+/// A read-only view of one node.
+#[derive(Clone, Copy)]
+pub struct Node<'s, 'a> {
+    stream: &'s Stream<'a>,
+    id: NodeId,
+}
+
+impl std::fmt::Debug for Node<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("span", &self.span())
+            .field("kind", &self.type_name())
+            .finish()
+    }
+}
+
+impl<'s, 'a> Node<'s, 'a> {
+    fn data(&self) -> &'s NodeData<'a> {
+        &self.stream.nodes[self.id as usize]
+    }
+
+    fn at(&self, id: NodeId) -> Node<'s, 'a> {
+        Node {
+            stream: self.stream,
+            id,
+        }
+    }
+
+    /// Where the node is written. For a quoted scalar this includes the quotes.
+    pub fn span(&self) -> Span {
+        self.data().span
+    }
+
+    /// The span of a string's content: inside the quotes, when the text between them is exactly
+    /// the value (no escapes, no folded lines). Offsets into the value map onto this span.
+    pub fn content_span(&self) -> Option<Span> {
+        let NodeKind::Scalar { value, style, .. } = &self.data().kind else {
+            return None;
+        };
+        let span = self.span();
+        let inner = match style {
+            ScalarStyle::Plain => span,
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if span.len() >= 2 => {
+                Span::new(span.start + 1, span.end - 1)
+            }
+            _ => return None,
+        };
+        (inner.len() == value.len()).then_some(inner)
+    }
+
+    /// The value of a mapping's key, following `<<` merge keys as Kubernetes' YAML reader does.
+    pub fn get(&self, key: &str) -> Option<Node<'s, 'a>> {
+        let NodeKind::Mapping(entries) = &self.data().kind else {
+            return None;
+        };
+        let mut merged = None;
+        for &(k, v) in entries.iter().rev() {
+            match self.at(k).scalar() {
+                Some(text) if text == key => return Some(self.at(v)),
+                Some("<<") => merged = Some(self.at(v)),
+                _ => {}
+            }
+        }
+        let merged = merged?;
+        match &merged.data().kind {
+            NodeKind::Mapping(_) => merged.get(key),
+            NodeKind::Sequence(items) => items.iter().find_map(|&m| self.at(m).get(key)),
+            NodeKind::Scalar { .. } => None,
+        }
+    }
+
+    /// The key node of `key` in a mapping (for diagnostics that point at a key).
+    pub fn key(&self, key: &str) -> Option<Node<'s, 'a>> {
+        self.entries().find(|(k, _)| k.scalar() == Some(key)).map(|(k, _)| k)
+    }
+
+    /// A mapping's entries, in order; nothing for other nodes.
+    pub fn entries(self) -> impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)> + 's {
+        let stream = self.stream;
+        let entries: &'s [(NodeId, NodeId)] = match &self.data().kind {
+            NodeKind::Mapping(entries) => entries,
+            _ => &[],
+        };
+        entries
+            .iter()
+            .map(move |&(k, v)| (Node { stream, id: k }, Node { stream, id: v }))
+    }
+
+    /// A sequence's items, in order; nothing for other nodes.
+    pub fn items(self) -> impl Iterator<Item = Node<'s, 'a>> + 's {
+        let stream = self.stream;
+        let items: &'s [NodeId] = match &self.data().kind {
+            NodeKind::Sequence(items) => items,
+            _ => &[],
+        };
+        items.iter().map(move |&id| Node { stream, id })
+    }
+
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.data().kind, NodeKind::Mapping(_))
+    }
+
+    pub fn is_sequence(&self) -> bool {
+        matches!(self.data().kind, NodeKind::Sequence(_))
+    }
+
+    /// A scalar's text, whatever its type (`1.0`, `true` and `"x"` all have one).
+    pub fn scalar(&self) -> Option<&'s str> {
+        match &self.data().kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The text of a string scalar; `None` for numbers, booleans, null and collections.
+    pub fn as_str(&self) -> Option<&'s str> {
+        (self.scalar_type()? == ScalarType::String)
+            .then(|| self.scalar())
+            .flatten()
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.scalar_type() == Some(ScalarType::Null)
+    }
+
+    /// How Kubernetes would type this scalar; `None` for collections.
+    pub fn scalar_type(&self) -> Option<ScalarType> {
+        let NodeKind::Scalar { value, style, tag } = &self.data().kind else {
+            return None;
+        };
+        if let Some(tag) = tag {
+            return Some(match tag.as_ref() {
+                "null" => ScalarType::Null,
+                "bool" => ScalarType::Bool,
+                "int" | "float" => ScalarType::Number,
+                _ => ScalarType::String,
+            });
+        }
+        Some(match style {
+            ScalarStyle::Plain => plain_scalar_type(value),
+            _ => ScalarType::String,
+        })
+    }
+
+    /// "a string", "a number", "a mapping": for messages about a value of the wrong shape.
+    pub fn type_name(&self) -> &'static str {
+        match (&self.data().kind, self.scalar_type()) {
+            (NodeKind::Mapping(_), _) => "a mapping",
+            (NodeKind::Sequence(_), _) => "a list",
+            (_, Some(ScalarType::Null)) => "null",
+            (_, Some(ScalarType::Bool)) => "a boolean",
+            (_, Some(ScalarType::Number)) => "a number",
+            _ => "a string",
+        }
+    }
+}
+
+/// Types a plain scalar as YAML 1.1 does (the dialect Kubernetes' YAML reader implements).
+fn plain_scalar_type(value: &str) -> ScalarType {
+    match value {
+        "" | "~" | "null" | "Null" | "NULL" => return ScalarType::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false"
+        | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
+            return ScalarType::Bool;
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => return ScalarType::Number,
+        _ => {}
+    }
+    if is_number(value) {
+        ScalarType::Number
+    } else {
+        ScalarType::String
+    }
+}
+
+/// Numbers as Kubernetes' Go YAML reader resolves plain scalars: integers as `strconv.ParseInt(s, 0,
+/// 64)` reads them (`0x`, `0o`, `0b` prefixes) and floats matching
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn is_number(value: &str) -> bool {
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+        if let Some(rest) = unsigned.strip_prefix(prefix) {
+            return !rest.is_empty() && rest.chars().all(|c| c == '_' || c.is_digit(radix));
+        }
+    }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        None => digits(mantissa),
+        Some(("", fraction)) => digits(fraction),
+        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(text: &str, span: Span) -> &str {
+        &text[span.range()]
+    }
+
+    #[test]
+    fn spans_point_at_values_including_after_non_ascii() {
+        let text = "metadata:\n  name: café\nspec:\n  image: \"nginx:1.0\"  # pinned\n  other: 'x'\n";
+        let stream = load(text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let doc = stream.documents().next().unwrap();
+        let name = doc.get("metadata").unwrap().get("name").unwrap();
+        assert_eq!(text_of(text, name.span()), "café");
+        let image = doc.get("spec").unwrap().get("image").unwrap();
+        assert_eq!(text_of(text, image.span()), "\"nginx:1.0\"");
+        assert_eq!(text_of(text, image.content_span().unwrap()), "nginx:1.0");
+        let other = doc.get("spec").unwrap().get("other").unwrap();
+        assert_eq!(text_of(text, other.span()), "'x'");
+    }
+
+    #[test]
+    fn escaped_strings_have_no_content_span() {
+        let text = "a: \"x\\ty\"\n";
+        let stream = load(text);
+        let a = stream.documents().next().unwrap().get("a").unwrap();
+        assert_eq!(a.as_str(), Some("x\ty"));
+        assert_eq!(a.content_span(), None);
+    }
+
+    #[test]
+    fn multi_document_streams_and_flow_style() {
+        let text = "---\na: 1\n---\n# only a comment\n---\nb: [x, {c: d}]\n...\n";
+        let stream = load(text);
+        let docs: Vec<_> = stream.documents().collect();
+        assert_eq!(docs.len(), 2);
+        let b = docs[1].get("b").unwrap();
+        assert_eq!(text_of(text, b.span()), "[x, {c: d}]");
+        let c = b.items().nth(1).unwrap().get("c").unwrap();
+        assert_eq!(c.as_str(), Some("d"));
+    }
+
+    #[test]
+    fn json_loads_with_spans() {
+        let text = "{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\"image\": \"nginx\"}\n}\n";
+        let stream = load(text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let doc = stream.documents().next().unwrap();
+        let image = doc.get("spec").unwrap().get("image").unwrap();
+        assert_eq!(text_of(text, image.span()), "\"nginx\"");
+    }
+
+    #[test]
+    fn syntax_error_keeps_the_other_documents() {
+        let text = "a: 1\n---\nb: [unclosed\n---\nc: 3\n";
+        let stream = load(text);
+        let keys: Vec<_> = stream
+            .documents()
+            .map(|d| d.entries().next().unwrap().0.scalar().unwrap())
+            .collect();
+        assert_eq!(keys, ["a", "c"]);
+        assert_eq!(stream.problems.len(), 1);
+        let LoadProblem::Syntax { span, .. } = &stream.problems[0] else {
+            panic!("expected a syntax error, got {:?}", stream.problems[0]);
+        };
+        assert!(span.start > text.find("b:").unwrap() && span.start < text.find("c:").unwrap());
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_loading_goes_on() {
+        let text = "a: 1\nb:\n  x: 1\n  x: 2\na: 3\n";
+        let stream = load(text);
+        let dups: Vec<_> = stream
+            .problems
+            .iter()
+            .map(|p| match p {
+                LoadProblem::DuplicateKey { key, span, first } => (key.as_str(), span.start, first.start),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(dups, [("x", 17, 10), ("a", 22, 0)]);
+        // The last one wins, as in Kubernetes' reader.
+        assert_eq!(stream.documents().next().unwrap().get("a").unwrap().scalar(), Some("3"));
+    }
+
+    #[test]
+    fn aliases_share_nodes_and_merge_keys_are_followed() {
+        let text = "base: &b {image: nginx, policy: Always}\nc1: *b\nc2:\n  <<: *b\n  policy: Never\n";
+        let stream = load(text);
+        let doc = stream.documents().next().unwrap();
+        assert_eq!(doc.get("c1").unwrap().get("image").unwrap().as_str(), Some("nginx"));
+        let c2 = doc.get("c2").unwrap();
+        assert_eq!(c2.get("image").unwrap().as_str(), Some("nginx"));
+        assert_eq!(c2.get("policy").unwrap().as_str(), Some("Never"));
+    }
+
+    #[test]
+    fn alias_bomb_loads_in_linear_space() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..40 {
+            let prev = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+        }
+        let stream = load(&text);
+        assert!(stream.problems.is_empty());
+        assert!(stream.nodes.len() < 1000);
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let text = "\u{feff}kind: Pod\r\nspec:\r\n  image: nginx\r\n";
+        let stream = load(text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let image = stream
+            .documents()
+            .next()
+            .unwrap()
+            .get("spec")
+            .unwrap()
+            .get("image")
+            .unwrap();
+        assert_eq!(text_of(text, image.span()), "nginx");
+    }
+
+    #[test]
+    fn scalars_are_typed_like_kubernetes() {
+        let text = "a: 1.0\nb: yes\nc: \"1.0\"\nd: ~\ne:\nf: nginx\ng: !!str 12\nh: 0x1F\ni: 1e3\nj: 1.2.3\nk: .5\n";
+        let stream = load(text);
+        let doc = stream.documents().next().unwrap();
+        let types: Vec<_> = doc
+            .entries()
+            .map(|(k, v)| (k.scalar().unwrap(), v.type_name()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("a", "a number"),
+                ("b", "a boolean"),
+                ("c", "a string"),
+                ("d", "null"),
+                ("e", "null"),
+                ("f", "a string"),
+                ("g", "a string"),
+                ("h", "a number"),
+                ("i", "a number"),
+                ("j", "a string"),
+                ("k", "a number"),
+            ]
+        );
+    }
+}

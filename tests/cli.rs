@@ -1,0 +1,321 @@
+//! End-to-end tests of the `pullcheck` binary on real files: exit codes, JSON fields, exact
+//! positions, file discovery and bad input.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:latest
+      - name: sidecar
+        image: \"registry.k8s.io/pause:3.9\"
+";
+
+const CLEAN_POD: &str = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: clean}
+spec:
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.9
+";
+
+fn pullcheck(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("pullcheck").unwrap();
+    command.current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let output = pullcheck(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
+    (value, output.status.code().unwrap())
+}
+
+fn rules_of(report: &Value) -> Vec<&str> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn json_report_has_every_field_with_exact_positions() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let (report, code) = json(dir.path(), &[]);
+    assert_eq!(code, 0, "warnings do not fail by default");
+    assert_eq!(report["version"], 1);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{report:#}");
+    let d = &diagnostics[0];
+    assert_eq!(d["rule"], "latest-image-tag");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["file"], "deploy.yaml");
+    assert_eq!(d["object"]["kind"], "Deployment");
+    assert_eq!(d["object"]["name"], "web");
+    assert_eq!(d["object"]["namespace"], "shop");
+    assert_eq!(d["container"], "app");
+    assert_eq!(d["field"], "spec.template.spec.containers[0].image");
+    assert!(d["help"].as_str().unwrap().contains("pin"));
+    // `        image: nginx:latest` on line 11: the tag starts at column 22.
+    let offset = DEPLOYMENT.find("latest").unwrap();
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 11, "column": 22, "offset": offset})
+    );
+    assert_eq!(
+        d["range"]["end"],
+        serde_json::json!({"line": 11, "column": 28, "offset": offset + 6})
+    );
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0})
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    pullcheck(dir.path()).arg("check").assert().code(0);
+    pullcheck(dir.path())
+        .args(["check", "--fail-on", "warning"])
+        .assert()
+        .code(1);
+    pullcheck(dir.path())
+        .args(["check", "--fail-on", "info"])
+        .assert()
+        .code(1);
+    write(
+        dir.path(),
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: Nginx\n",
+    );
+    pullcheck(dir.path()).arg("check").assert().code(1);
+    pullcheck(dir.path())
+        .args(["check", "--fail-on", "never"])
+        .assert()
+        .code(0);
+    pullcheck(dir.path())
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    pullcheck(dir.path()).args(["check", "missing.yaml"]).assert().code(2);
+}
+
+#[test]
+fn human_output_points_at_the_line_and_column() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let output = pullcheck(dir.path()).arg("check").output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("latest-image-tag"), "{stdout}");
+    assert!(stdout.contains("[deploy.yaml:11:22]"), "{stdout}");
+    assert!(stdout.contains("image: nginx:latest"), "{stdout}");
+    assert!(stdout.contains("help: pin"), "{stdout}");
+    assert!(
+        stdout.contains("checked 1 file, 1 object, 1 workload: 1 warning"),
+        "{stdout}"
+    );
+    let quiet = pullcheck(dir.path()).args(["check", "--quiet"]).output().unwrap();
+    assert!(!String::from_utf8(quiet.stdout).unwrap().contains("checked 1 file"));
+}
+
+#[test]
+fn clean_input_says_so() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "pod.yaml", CLEAN_POD);
+    let output = pullcheck(dir.path()).arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8(output.stdout).unwrap().contains("no problems found"));
+}
+
+#[test]
+fn stdin_is_read_under_the_given_name() {
+    let dir = TempDir::new().unwrap();
+    let output = pullcheck(dir.path())
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "rendered/web.yaml",
+            "--format",
+            "json",
+        ])
+        .write_stdin(DEPLOYMENT)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["diagnostics"][0]["file"], "rendered/web.yaml");
+    assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 11);
+}
+
+#[test]
+fn walking_honours_ignore_files_and_globs() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    write(root, "a/deploy.yaml", DEPLOYMENT);
+    write(root, "b/deploy.yml", DEPLOYMENT);
+    write(
+        root,
+        "c/deploy.json",
+        r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "x", "image": "nginx:latest"}]}}"#,
+    );
+    write(root, "d/deploy.txt", DEPLOYMENT);
+    write(root, "ignored/deploy.yaml", DEPLOYMENT);
+    write(root, ".hidden/deploy.yaml", DEPLOYMENT);
+    write(root, ".ignore", "ignored/\n");
+
+    let files = |args: &[&str]| -> Vec<String> {
+        let (report, _) = json(root, args);
+        let mut files: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap().to_owned())
+            .collect();
+        files.dedup();
+        files
+    };
+    assert_eq!(files(&[]), ["a/deploy.yaml", "b/deploy.yml", "c/deploy.json"]);
+    assert_eq!(files(&["--exclude", "b/**"]), ["a/deploy.yaml", "c/deploy.json"]);
+    assert_eq!(files(&["--include", "*.txt"]), ["d/deploy.txt"]);
+    // A file named on the command line is read whatever its name, even when ignored.
+    assert_eq!(
+        files(&["d/deploy.txt", "ignored/deploy.yaml"]),
+        ["d/deploy.txt", "ignored/deploy.yaml"]
+    );
+    pullcheck(root).args(["check", "--include", "a/[z"]).assert().code(2);
+}
+
+#[test]
+fn a_broken_file_does_not_stop_the_others() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "a-broken.yaml",
+        "apiVersion: v1\nkind: Pod\nspec: [unclosed\n",
+    );
+    write(
+        dir.path(),
+        "b-latin1.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: caf\xe9}\n",
+    );
+    write(dir.path(), "c-utf16.yaml", b"\xff\xfea\x00:\x00 \x001\x00");
+    write(dir.path(), "d-good.yaml", DEPLOYMENT);
+    let (report, code) = json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_of(&report),
+        ["yaml-syntax", "unreadable-file", "unreadable-file", "latest-image-tag"]
+    );
+    let d = &report["diagnostics"];
+    assert_eq!(d[0]["range"]["start"]["line"], 4, "{:#}", d[0]);
+    assert!(d[1]["message"].as_str().unwrap().contains("not valid UTF-8"));
+    assert!(d[2]["message"].as_str().unwrap().contains("UTF-16"));
+}
+
+#[test]
+fn configuration_is_found_upward_and_errors_exit_2() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy/app.yaml", CLEAN_POD);
+    write(dir.path(), ".pullcheck.yaml", "rules:\n  implicit-registry: error\n");
+    // registry.k8s.io is explicit, so clean; nginx is not.
+    write(
+        dir.path(),
+        "deploy/nginx.yaml",
+        CLEAN_POD.replace("registry.k8s.io/pause:3.9", "nginx:1.25"),
+    );
+    let (report, code) = json(&dir.path().join("deploy"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&report), ["implicit-registry"]);
+
+    write(dir.path(), ".pullcheck.yaml", "rules:\n  implicit-registry: loud\n");
+    let output = pullcheck(&dir.path().join("deploy")).arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown severity \"loud\""), "{stderr}");
+    assert!(stderr.contains(".pullcheck.yaml:2:22"), "{stderr}");
+
+    // --config names another file; --namespace overrides the default namespace.
+    write(dir.path(), "other.yaml", "defaultNamespace: team\n");
+    let (report, _) = json(dir.path(), &["--config", "other.yaml", "--fail-on", "never", "deploy"]);
+    assert_eq!(report["summary"]["errors"], 0);
+    write(dir.path(), "ns.yaml", DEPLOYMENT.replace("  namespace: shop\n", ""));
+    let (report, _) = json(dir.path(), &["--config", "other.yaml", "ns.yaml"]);
+    assert_eq!(report["diagnostics"][0]["object"]["namespace"], "team");
+    let (report, _) = json(dir.path(), &["--config", "other.yaml", "-n", "ops", "ns.yaml"]);
+    assert_eq!(report["diagnostics"][0]["object"]["namespace"], "ops");
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = TempDir::new().unwrap();
+    let output = pullcheck(dir.path()).arg("rules").output().unwrap();
+    let listing = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("unpinned-image-digest") && l.contains(" off ")),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("missing-image ") && l.contains(" error ")),
+        "{listing}"
+    );
+    let output = pullcheck(dir.path())
+        .args(["explain", "latest-image-tag"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .starts_with("# latest-image-tag\n")
+    );
+    pullcheck(dir.path()).args(["explain", "no-such-rule"]).assert().code(2);
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let run = |jobs: &str| {
+        pullcheck(&testdata)
+            .args(["check", "--format", "json", "--jobs", jobs, "."])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 1000, "testdata produced almost nothing");
+    assert_eq!(one, run("8"));
+}

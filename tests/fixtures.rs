@@ -1,0 +1,130 @@
+//! Rule fixtures: every folder `testdata/rules/<id>/` holds manifests that fail (`fail.*`) and pass
+//! (`pass.*`) the rule `<id>`, an optional `.pullcheck.yaml`, and `expected.txt`: every diagnostic
+//! the folder produces, one per line, with the exact text each one underlines.
+//!
+//! `PULLCHECK_BLESS=1 cargo test --test fixtures` rewrites `expected.txt`; review the diff like code.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use pullcheck::check;
+use pullcheck::config::Config;
+use pullcheck::diagnostic::Diagnostic;
+use pullcheck::discover::Selection;
+use pullcheck::rules;
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("testdata/rules exists")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn run(dir: &Path) -> Vec<Diagnostic> {
+    let config_path = dir.join(".pullcheck.yaml");
+    let config = if config_path.exists() {
+        Config::load(&config_path).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        Config::default()
+    };
+    let selection = Selection {
+        paths: vec![dir.to_owned()],
+        threads: 2,
+        ..Selection::default()
+    };
+    check::run(&selection, &config).unwrap().diagnostics
+}
+
+/// One line per diagnostic: `file:line:col-line:col severity[rule] `underlined text`: message`.
+fn render(dir: &Path, diagnostics: &[Diagnostic]) -> String {
+    let prefix = format!("{}/", dir.display());
+    let mut out = String::new();
+    for d in diagnostics {
+        let start = d.file.position(d.span.start);
+        let end = d.file.position(d.span.end);
+        let mut underlined: String = d.file.text[d.span.range()].escape_debug().collect();
+        if underlined.chars().count() > 60 {
+            underlined = underlined.chars().take(57).collect::<String>() + "...";
+        }
+        let file = d.file.path.strip_prefix(&prefix).unwrap_or(&d.file.path);
+        writeln!(
+            out,
+            "{file}:{}:{}-{}:{} {}[{}] `{underlined}`: {}",
+            start.line, start.column, end.line, end.column, d.severity, d.rule, d.message
+        )
+        .unwrap();
+    }
+    out
+}
+
+#[test]
+fn every_checked_rule_has_a_fixture_folder() {
+    let dirs: Vec<String> = fixture_dirs()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for rule in rules::RULES {
+        // unreadable-file needs files that cannot be committed (tests/cli.rs makes them).
+        if rule.id != "unreadable-file" {
+            assert!(
+                dirs.contains(&rule.id.to_owned()),
+                "testdata/rules/{} is missing",
+                rule.id
+            );
+        }
+    }
+    for dir in &dirs {
+        assert!(rules::find(dir).is_some(), "testdata/rules/{dir} names no rule");
+    }
+}
+
+#[test]
+fn fail_files_trigger_their_rule_and_pass_files_do_not() {
+    for dir in fixture_dirs() {
+        let rule = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let diagnostics = run(&dir);
+        let of_rule_in = |stem: &str| {
+            diagnostics
+                .iter()
+                .filter(|d| d.rule == rule && Path::new(&d.file.path).file_stem().unwrap() == stem)
+                .count()
+        };
+        assert!(of_rule_in("fail") > 0, "{rule}: fail files trigger nothing");
+        assert_eq!(
+            of_rule_in("pass"),
+            0,
+            "{rule}: pass files trigger it:\n{}",
+            render(&dir, &diagnostics)
+        );
+    }
+}
+
+#[test]
+fn diagnostics_match_expected() {
+    let bless = std::env::var_os("PULLCHECK_BLESS").is_some();
+    let mut mismatches = Vec::new();
+    for dir in fixture_dirs() {
+        let actual = render(&dir, &run(&dir));
+        let expected_path = dir.join("expected.txt");
+        if bless {
+            std::fs::write(&expected_path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != actual {
+            mismatches.push(format!(
+                "{}:\n--- expected\n{expected}\n+++ actual\n{actual}",
+                expected_path.display()
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "run `PULLCHECK_BLESS=1 cargo test --test fixtures` and review the diff\n{}",
+        mismatches.join("\n")
+    );
+}
