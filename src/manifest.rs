@@ -159,6 +159,11 @@ pub struct Workload {
     pub span: Span,
     /// Where the pod spec sits in the object: `spec.template.spec`.
     pub pod_spec_path: String,
+    /// The object lacks a field the API server requires of it (an `apps/v1` workload without
+    /// `spec.selector` or pod template labels), so it cannot be applied as written: it is a
+    /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
+    /// stay silent for it; what it does set is still checked.
+    pub is_fragment: bool,
     pub service_account_name: Field,
     pub image_pull_secrets: Vec<PullSecretRef>,
     pub containers: Vec<Container>,
@@ -233,6 +238,7 @@ impl Reader<'_> {
             namespace: namespace.unwrap_or(self.default_namespace).to_owned(),
             namespace_is_default: namespace.is_none(),
             span: node.span(),
+            is_fragment: is_fragment(node, api_version),
             service_account_name: Field::Absent,
             image_pull_secrets: Vec::new(),
             containers: Vec::new(),
@@ -276,6 +282,20 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// Whether an object misses what the API server requires of every complete one of its kind.
+fn is_fragment(object: Node<'_, '_>, api_version: &str) -> bool {
+    if api_version != "apps/v1" {
+        return false;
+    }
+    let spec = object.get("spec");
+    let selector = spec.and_then(|s| s.get("selector"));
+    let template_labels = spec
+        .and_then(|s| s.get("template"))
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"));
+    selector.is_none() || template_labels.is_none()
 }
 
 /// The keys leading from an object to its pod spec, for the kinds that have one. The API group
@@ -385,6 +405,20 @@ items:
         let extracted = extract_text(text);
         assert_eq!(extracted.objects, 1);
         assert!(extracted.workloads.is_empty());
+    }
+
+    #[test]
+    fn apps_v1_objects_without_selector_or_template_labels_are_fragments() {
+        let complete = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: a, image: x}]}\n";
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ui}\nspec:\n  template:\n    spec: {containers: [{name: ui}]}\n";
+        let no_labels = complete.replace("    metadata: {labels: {app: a}}\n", "");
+        let old_api = patch.replace("apps/v1", "extensions/v1beta1");
+        let fragment = |text: &str| extract_text(text).workloads[0].is_fragment;
+        assert!(!fragment(complete));
+        assert!(fragment(patch));
+        assert!(fragment(&no_labels));
+        // Older APIs defaulted the selector from the template's labels.
+        assert!(!fragment(&old_api));
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
+    // A kustomize patch names a container to change its resources, not to restate its image.
+    if workload.is_fragment {
+        return;
+    }
     for container in &workload.containers {
         let name = container.display_name();
         let (span, message) = match &container.image {
