@@ -12,6 +12,7 @@
 //! Kubernetes objects: see `manifest` for that.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
@@ -74,12 +75,18 @@ pub fn load(text: &str) -> Stream<'_> {
     // A UTF-8 byte order mark is not content.
     let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     while base < text.len() {
-        match loader.load_from(text, base) {
+        let failure = match loader.load_from(text, base) {
             Ok(()) => break,
-            Err(failed_document) => match next_document_start(text, failed_document) {
-                Some(next) => base = next,
-                None => break,
+            Err(failure) if failure.repair.is_some() => match loader.load_lenient(text, failure) {
+                Ok(()) => break,
+                Err(failure) => failure,
             },
+            Err(failure) => failure,
+        };
+        loader.stream.problems.push(failure.problem);
+        match next_document_start(text, failure.document_start) {
+            Some(next) => base = next,
+            None => break,
         }
     }
     loader.stream
@@ -102,6 +109,29 @@ fn next_document_start(text: &str, offset: usize) -> Option<usize> {
     }
 }
 
+/// The byte offset where the line holding `offset` starts.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// How many repairs one lenient load may make before it reports the error as it stands.
+const MAX_REPAIRS: usize = 64;
+
+/// Why loading stopped, and where the stream can be picked up again.
+struct Failure {
+    problem: LoadProblem,
+    /// Where the document that failed began (a byte offset into the whole text): a document marker
+    /// ends any construct, even an unclosed flow collection, so loading can resume at the next
+    /// `---` after it.
+    document_start: usize,
+    /// What the stream held before that document, so a retry can start clean.
+    checkpoint: (usize, usize),
+    /// For an indentation error inside a flow collection or a quoted scalar: the byte range whose
+    /// lines need more indentation. YAML 1.2 requires it; Kubernetes' YAML reader (go-yaml, like
+    /// libyaml) does not check it, and real manifests rely on that.
+    repair: Option<Range<usize>>,
+}
+
 /// An open collection while its children are being read.
 enum Open {
     Sequence {
@@ -122,25 +152,86 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    /// Loads `text[base..]` until the end or the first syntax error. On an error, returns where the
-    /// document that failed began: a document marker ends any construct (even an unclosed flow
-    /// collection), so the next `---` after that is where loading can safely resume.
-    fn load_from(&mut self, text: &'a str, base: usize) -> Result<(), usize> {
-        let input = &text[base..];
+    /// Loads `text[base..]`, as written, to the end or the first syntax error.
+    fn load_from(&mut self, text: &'a str, base: usize) -> Result<(), Failure> {
+        self.load_events(text, &text[base..], base, &[], |value| value)
+    }
+
+    /// Loads again from the document that failed on indentation, adding a space at the start of
+    /// each line at fault until the parser accepts it. Values are copied out of the padded text;
+    /// spans are mapped back onto the original one.
+    fn load_lenient(&mut self, text: &'a str, mut failure: Failure) -> Result<(), Failure> {
+        let base = failure.document_start;
+        // Every retry parses again from `base`, so it starts from what the stream held before it.
+        let checkpoint = failure.checkpoint;
+        // (byte offset of a line start in `text`, spaces added there), sorted by offset.
+        let mut padding: Vec<(usize, usize)> = Vec::new();
+        for _ in 0..MAX_REPAIRS {
+            let Some(lines) = failure.repair.take() else {
+                return Err(failure);
+            };
+            self.rollback(checkpoint);
+            let mut at = line_start(text, lines.start);
+            while at <= lines.end && at < text.len() {
+                match padding.binary_search_by_key(&at, |&(offset, _)| offset) {
+                    Ok(i) => padding[i].1 += 1,
+                    Err(i) => padding.insert(i, (at, 1)),
+                }
+                at = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+            }
+            let mut padded = String::with_capacity(text.len() - base + padding.len());
+            let mut copied = base;
+            for &(offset, spaces) in &padding {
+                padded.push_str(&text[copied..offset]);
+                padded.extend(std::iter::repeat_n(' ', spaces));
+                copied = offset;
+            }
+            padded.push_str(&text[copied..]);
+            match self.load_events(text, &padded, base, &padding, |value| Cow::Owned(value.into_owned())) {
+                Ok(()) => return Ok(()),
+                Err(next) => failure = next,
+            }
+        }
+        Err(failure)
+    }
+
+    /// Forgets the documents, nodes and problems added since `checkpoint`.
+    fn rollback(&mut self, (roots, problems): (usize, usize)) {
+        self.stream.roots.truncate(roots);
+        self.stream.problems.truncate(problems);
+    }
+
+    /// Builds nodes from the events of `input`, which is `text[base..]` with `padding` added (see
+    /// [`Loader::load_lenient`]); `own` turns a value borrowed from `input` into one that lives as
+    /// long as `text`.
+    fn load_events<'i>(
+        &mut self,
+        text: &'a str,
+        input: &'i str,
+        base: usize,
+        padding: &[(usize, usize)],
+        own: impl Fn(Cow<'i, str>) -> Cow<'a, str>,
+    ) -> Result<(), Failure> {
         let offsets = CharOffsets::new(input);
-        let byte = |mark: Marker| base + offsets.byte(mark.index());
+        let byte = |mark: Marker| unpad(base + offsets.byte(mark.index()), padding);
         let mut parser = Parser::new_from_str(input);
         let mut open: Vec<Open> = Vec::new();
         // Anchors are numbered from 1 per parser; index 0 is unused.
         let mut anchors: Vec<Option<NodeId>> = Vec::new();
         let mut document_start = base;
+        let mut checkpoint = (self.stream.roots.len(), self.stream.problems.len());
 
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
                 Ok(next) => next,
                 Err(error) => {
-                    self.syntax_error(&error, &byte, text);
-                    return Err(document_start);
+                    let at = byte(*error.marker()).min(text.len());
+                    return Err(Failure {
+                        problem: syntax_problem(&error, at, text),
+                        document_start,
+                        checkpoint,
+                        repair: repair_for(&error, at, text),
+                    });
                 }
             };
             let start = byte(span.start);
@@ -150,6 +241,7 @@ impl<'a> Loader<'a> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
                     document_start = start;
+                    checkpoint = (self.stream.roots.len(), self.stream.problems.len());
                     open.clear();
                     anchors.clear();
                     None
@@ -162,7 +254,14 @@ impl<'a> Loader<'a> {
                 Event::Scalar(value, style, anchor, tag) => {
                     let span = scalar_span(text, start, end, style);
                     let tag = tag.map(|tag| tag.suffix.clone().into_boxed_str());
-                    let id = self.push(span, NodeKind::Scalar { value, style, tag });
+                    let id = self.push(
+                        span,
+                        NodeKind::Scalar {
+                            value: own(value),
+                            style,
+                            tag,
+                        },
+                    );
                     remember_anchor(&mut anchors, anchor, id);
                     Some(id)
                 }
@@ -212,15 +311,6 @@ impl<'a> Loader<'a> {
             }
         }
         Ok(())
-    }
-
-    fn syntax_error(&mut self, error: &ScanError, byte: &impl Fn(Marker) -> usize, text: &str) {
-        let at = byte(*error.marker()).min(text.len());
-        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        self.stream.problems.push(LoadProblem::Syntax {
-            span: Span::new(at, end),
-            message: error.info().to_owned(),
-        });
     }
 
     fn push(&mut self, span: Span, kind: NodeKind<'a>) -> NodeId {
@@ -296,6 +386,50 @@ impl<'a> Loader<'a> {
         }
         self.stream.problems.extend(problems);
     }
+}
+
+/// A syntax error as a problem, spanning the character the parser stopped at.
+fn syntax_problem(error: &ScanError, at: usize, text: &str) -> LoadProblem {
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    LoadProblem::Syntax {
+        span: Span::new(at, end),
+        message: error.info().to_owned(),
+    }
+}
+
+/// The lines to indent further when `error` is one that Kubernetes' YAML reader would not raise:
+/// indentation inside a flow collection (the line at fault) or a quoted scalar (its continuation
+/// lines, up to the closing quote).
+fn repair_for(error: &ScanError, at: usize, text: &str) -> Option<Range<usize>> {
+    match error.info() {
+        "invalid indentation" | "invalid indentation in flow construct" => Some(at..at),
+        "invalid indentation in quoted scalar" => {
+            let style = match text.as_bytes().get(at) {
+                Some(b'"') => ScalarStyle::DoubleQuoted,
+                Some(b'\'') => ScalarStyle::SingleQuoted,
+                _ => return None,
+            };
+            let first_continuation = at + text[at..].find('\n')? + 1;
+            Some(first_continuation..scalar_span(text, at, text.len(), style).end)
+        }
+        _ => None,
+    }
+}
+
+/// Maps a byte offset in padded text back onto the original text; an offset inside added padding
+/// maps to the start of its line.
+fn unpad(padded: usize, padding: &[(usize, usize)]) -> usize {
+    let mut added = 0;
+    for &(offset, spaces) in padding {
+        if padded < offset + added {
+            break;
+        }
+        if padded < offset + added + spaces {
+            return offset;
+        }
+        added += spaces;
+    }
+    padded - added
 }
 
 fn remember_anchor(anchors: &mut Vec<Option<NodeId>>, anchor: usize, id: NodeId) {
@@ -640,6 +774,63 @@ mod tests {
             panic!("expected a syntax error, got {:?}", stream.problems[0]);
         };
         assert!(span.start > text.find("b:").unwrap() && span.start < text.find("c:").unwrap());
+    }
+
+    #[test]
+    fn indentation_that_kubernetes_accepts_inside_flow_and_quoted_scalars() {
+        // Both are rejected by YAML 1.2 and accepted by go-yaml (kubectl) and PyYAML.
+        let text = "\
+a:
+  args: [
+    \"-x\", \"1\",
+  ]
+  env: ok
+---
+metadata:
+  annotations:
+    init: '[
+        {\"name\": \"x\"}
+    ]'
+spec: {image: nginx}
+---
+b: [unclosed
+---
+c: 3
+";
+        let stream = load(text);
+        let problems: Vec<_> = stream.problems.iter().map(|p| format!("{p:?}")).collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let docs: Vec<_> = stream.documents().collect();
+        assert_eq!(docs.len(), 3);
+        let a = docs[0].get("a").unwrap();
+        assert_eq!(a.get("args").unwrap().items().count(), 2);
+        assert_eq!(text_of(text, a.get("env").unwrap().span()), "ok");
+        let init = docs[1]
+            .get("metadata")
+            .unwrap()
+            .get("annotations")
+            .unwrap()
+            .get("init")
+            .unwrap();
+        assert_eq!(init.as_str(), Some("[ {\"name\": \"x\"} ]"));
+        assert!(text_of(text, init.span()).starts_with("'[") && text_of(text, init.span()).ends_with("]'"));
+        let image = docs[1].get("spec").unwrap().get("image").unwrap();
+        assert_eq!(text_of(text, image.span()), "nginx");
+        assert_eq!(docs[2].get("c").unwrap().scalar(), Some("3"));
+    }
+
+    #[test]
+    fn unpad_maps_offsets_back() {
+        // Two spaces added at offset 10, one at offset 20.
+        let padding = [(10, 2), (20, 1)];
+        assert_eq!(unpad(5, &padding), 5);
+        assert_eq!(unpad(10, &padding), 10);
+        assert_eq!(unpad(11, &padding), 10);
+        assert_eq!(unpad(12, &padding), 10);
+        assert_eq!(unpad(15, &padding), 13);
+        assert_eq!(unpad(22, &padding), 20);
+        assert_eq!(unpad(23, &padding), 20);
+        assert_eq!(unpad(30, &padding), 27);
     }
 
     #[test]
