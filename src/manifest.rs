@@ -131,6 +131,18 @@ impl Container {
         format!("{}.{key}", self.path)
     }
 
+    /// The policy the API server sets when `imagePullPolicy` is omitted, null or empty: `Always`
+    /// when the tag, written or implied, is `latest`, else `IfNotPresent`. `None` when a policy is
+    /// written, or when the image does not parse.
+    pub fn defaulted_pull_policy(&self) -> Option<&'static str> {
+        match &self.image_pull_policy {
+            Field::Absent | Field::Null { .. } => {}
+            Field::String(policy) if policy.value.is_empty() => {}
+            _ => return None,
+        }
+        Some(self.image_ref()?.1.default_pull_policy())
+    }
+
     /// The image and its parsed reference, when it is a string that parses.
     pub fn image_ref(&self) -> Option<(&Scalar, ImageRef<'_>)> {
         let image = self.image.as_scalar()?;

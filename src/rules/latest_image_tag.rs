@@ -21,13 +21,17 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         let (Some("latest"), Some(tag), None) = (reference.tag(), reference.tag_range(), reference.digest()) else {
             continue;
         };
+        let policy_note = match container.defaulted_pull_policy() {
+            Some(policy) => format!(" (imagePullPolicy defaults to {policy})"),
+            None => String::new(),
+        };
         out.push(
             Finding::in_container(
                 container,
                 "image",
                 image.span_of(tag),
                 format!(
-                    "image \"{}\" uses the tag \"latest\": which image runs depends on when each node pulled it",
+                    "image \"{}\" uses the tag \"latest\"{policy_note}: which image runs depends on when each node pulled it",
                     image.value
                 ),
             )

@@ -2,7 +2,7 @@
 
 use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
-use crate::manifest::{Field, Workload};
+use crate::manifest::Workload;
 
 pub static RULE: Rule = Rule {
     id: "missing-image-tag",
@@ -20,9 +20,9 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         if reference.tag().is_some() || reference.digest().is_some() {
             continue;
         }
-        let policy_note = match container.image_pull_policy {
-            Field::Absent | Field::Null { .. } => ", and imagePullPolicy defaults to Always",
-            _ => "",
+        let policy_note = match container.defaulted_pull_policy() {
+            Some(policy) => format!(", and imagePullPolicy defaults to {policy}"),
+            None => String::new(),
         };
         out.push(
             Finding::in_container(
