@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::discover::{self, DiscoverError, Input, Selection};
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Context, Finding, Rule};
@@ -79,27 +79,57 @@ fn check_workload(
     enabled: &[(&'static Rule, rules::Check)],
     context: &Context<'_>,
 ) -> Vec<Diagnostic> {
+    let object = ObjectRef {
+        kind: workload.kind.clone(),
+        name: workload.name.clone(),
+        namespace: workload.namespace.clone(),
+    };
     let mut diagnostics = Vec::new();
     let mut findings = Vec::new();
     for &(rule, check) in enabled {
         check(workload, context, &mut findings);
         let severity = context.config.severity(rule).expect("only enabled rules run");
-        diagnostics.extend(findings.drain(..).map(|finding: Finding| {
-            let mut diagnostic = Diagnostic::new(rule.id, severity, &workload.file, finding.span, finding.message);
-            diagnostic.help = finding.help;
-            diagnostic.label = finding.label;
-            diagnostic.related = finding.related;
-            diagnostic.object = Some(crate::diagnostic::ObjectRef {
-                kind: workload.kind.clone(),
-                name: workload.name.clone(),
-                namespace: workload.namespace.clone(),
-            });
-            diagnostic.container = finding.container;
-            diagnostic.field = finding.field;
-            diagnostic
-        }));
+        diagnostics.extend(
+            findings
+                .drain(..)
+                .map(|finding| stamp(rule, severity, &workload.file, Some(object.clone()), finding)),
+        );
     }
     diagnostics
+}
+
+/// Turns what a rule (or the reader) found into a diagnostic: the one place a finding gets its
+/// rule, severity, file and object.
+fn stamp(
+    rule: &'static Rule,
+    severity: Severity,
+    file: &Arc<SourceFile>,
+    object: Option<ObjectRef>,
+    finding: Finding,
+) -> Diagnostic {
+    Diagnostic {
+        rule: rule.id,
+        severity,
+        message: finding.message,
+        help: finding.help,
+        file: Arc::clone(file),
+        span: finding.span,
+        label: finding.label,
+        related: finding.related,
+        object,
+        container: finding.container,
+        field: finding.field,
+    }
+}
+
+/// A finding of a rule that reading files reports, when that rule is on.
+fn read_diagnostic(
+    rule: &'static Rule,
+    file: &Arc<SourceFile>,
+    config: &Config,
+    finding: Finding,
+) -> Option<Diagnostic> {
+    Some(stamp(rule, config.severity(rule)?, file, None, finding))
 }
 
 /// What one file contributed.
@@ -113,18 +143,9 @@ fn read_input(input: &Input, config: &Config) -> FileOutcome {
         Ok(text) => text,
         Err(reason) => {
             let file = Arc::new(SourceFile::new(input.display(), String::new()));
-            let diagnostics = config
-                .severity(&rules::unreadable_file::RULE)
-                .map(|severity| {
-                    Diagnostic::new(
-                        rules::unreadable_file::RULE.id,
-                        severity,
-                        &file,
-                        Span::default(),
-                        reason,
-                    )
-                    .with_help("make the file readable and UTF-8 encoded, or exclude it with --exclude")
-                })
+            let finding = Finding::new(Span::default(), reason)
+                .help("make the file readable and UTF-8 encoded, or exclude it with --exclude");
+            let diagnostics = read_diagnostic(&rules::unreadable_file::RULE, &file, config, finding)
                 .into_iter()
                 .collect();
             return FileOutcome {
@@ -169,34 +190,19 @@ fn read_text(input: &Input) -> Result<String, String> {
 }
 
 fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Config) -> Option<Diagnostic> {
-    match problem {
-        LoadProblem::Syntax { span, message } => {
-            let rule = &rules::yaml_syntax::RULE;
-            Some(
-                Diagnostic::new(
-                    rule.id,
-                    config.severity(rule)?,
-                    file,
-                    *span,
-                    format!("invalid YAML: {message}"),
-                )
-                .with_help("fix the syntax; the file's other documents were still checked"),
-            )
-        }
-        LoadProblem::DuplicateKey { key, span, first } => {
-            let rule = &rules::duplicate_key::RULE;
-            Some(
-                Diagnostic::new(
-                    rule.id,
-                    config.severity(rule)?,
-                    file,
-                    *span,
-                    format!("key \"{key}\" is written twice in the same mapping"),
-                )
-                .with_label("written again here")
-                .with_related(*first, "first written here")
-                .with_help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
-            )
-        }
-    }
+    let (rule, finding) = match problem {
+        LoadProblem::Syntax { span, message } => (
+            &rules::yaml_syntax::RULE,
+            Finding::new(*span, format!("invalid YAML: {message}"))
+                .help("fix the syntax; the file's other documents were still checked"),
+        ),
+        LoadProblem::DuplicateKey { key, span, first } => (
+            &rules::duplicate_key::RULE,
+            Finding::new(*span, format!("key \"{key}\" is written twice in the same mapping"))
+                .label("written again here")
+                .related(*first, "first written here")
+                .help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
+        ),
+    };
+    read_diagnostic(rule, file, config, finding)
 }

@@ -69,46 +69,6 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        rule: &'static str,
-        severity: Severity,
-        file: &Arc<SourceFile>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            rule,
-            severity,
-            message: message.into(),
-            help: None,
-            file: Arc::clone(file),
-            span,
-            label: None,
-            related: Vec::new(),
-            object: None,
-            container: None,
-            field: None,
-        }
-    }
-
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = Some(label.into());
-        self
-    }
-
-    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.related.push(Label {
-            span,
-            message: message.into(),
-        });
-        self
-    }
-
     /// The order every report uses, whatever the thread count: file, offset, rule, then message.
     pub fn report_order(a: &Diagnostic, b: &Diagnostic) -> Ordering {
         (

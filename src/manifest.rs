@@ -181,6 +181,17 @@ pub struct Workload {
     pub containers: Vec<Container>,
 }
 
+impl Workload {
+    /// Every container whose image is a string that parses, with the image and its reference.
+    pub fn images(&self) -> impl Iterator<Item = (&Container, &Scalar, ImageRef<'_>)> {
+        self.containers.iter().filter_map(|container| {
+            container
+                .image_ref()
+                .map(|(image, reference)| (container, image, reference))
+        })
+    }
+}
+
 /// What extraction found in one file.
 #[derive(Debug, Default)]
 pub struct Extracted {

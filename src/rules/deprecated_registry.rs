@@ -13,10 +13,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
-    for container in &workload.containers {
-        let Some((image, reference)) = container.image_ref() else {
-            continue;
-        };
+    for (container, image, reference) in workload.images() {
         let registry = reference.normalized_registry();
         let path = reference.normalized_path();
         let Some((pattern, successor)) = context

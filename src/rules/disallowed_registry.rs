@@ -16,10 +16,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(allowed) = &context.config.allowed_registries else {
         return;
     };
-    for container in &workload.containers {
-        let Some((image, reference)) = container.image_ref() else {
-            continue;
-        };
+    for (container, image, reference) in workload.images() {
         let registry = reference.normalized_registry();
         let path = reference.normalized_path();
         if allowed.iter().any(|pattern| pattern.matches(registry, &path)) {

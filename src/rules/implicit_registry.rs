@@ -12,10 +12,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
-    for container in &workload.containers {
-        let Some((image, reference)) = container.image_ref() else {
-            continue;
-        };
+    for (container, image, reference) in workload.images() {
         if reference.has_explicit_registry() {
             continue;
         }

@@ -13,10 +13,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
-    for container in &workload.containers {
-        let Some((image, reference)) = container.image_ref() else {
-            continue;
-        };
+    for (container, image, reference) in workload.images() {
         // With a digest, the digest decides what is pulled; the tag is only a label.
         let (Some("latest"), Some(tag), None) = (reference.tag(), reference.tag_range(), reference.digest()) else {
             continue;

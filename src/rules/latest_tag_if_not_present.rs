@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
-    for container in &workload.containers {
+    for (container, image, reference) in workload.images() {
         // An omitted policy defaults to Always for a latest tag, so only a written one matters.
         let Some(policy) = container.image_pull_policy.as_scalar() else {
             continue;
@@ -21,9 +21,6 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         if policy.value != "IfNotPresent" {
             continue;
         }
-        let Some((image, reference)) = container.image_ref() else {
-            continue;
-        };
         // A digest pins the image whatever the tag says.
         if reference.effective_tag() != Some("latest") || reference.digest().is_some() {
             continue;

@@ -87,16 +87,24 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding about `key` of `container`, e.g. its `image`.
-    pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
+    pub fn new(span: Span, message: impl Into<String>) -> Finding {
         Finding {
             span,
             message: message.into(),
             help: None,
             label: None,
             related: Vec::new(),
+            container: None,
+            field: None,
+        }
+    }
+
+    /// A finding about `key` of `container`, e.g. its `image`.
+    pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
             container: Some(container.display_name().to_owned()),
             field: Some(container.field_path(key)),
+            ..Finding::new(span, message)
         }
     }
 
