@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::discover::{self, DiscoverError, Input, Selection};
+use crate::inventory::{DeclaredInventory, Inventory};
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Context, Finding, Rule};
 use crate::source::{SourceFile, Span};
@@ -27,33 +28,42 @@ pub struct Outcome {
     /// Kubernetes objects seen (a mapping with `apiVersion` and `kind`), workloads or not.
     pub objects: usize,
     pub workloads: usize,
+    /// Namespaces of workloads that name pull secrets or a service account, where no inventory
+    /// file declares what exists: existence checks were skipped there. Sorted.
+    pub namespaces_without_inventory: Vec<String>,
 }
 
-/// Checks everything `selection` names against `config`, on `threads` threads.
-pub fn run(selection: &Selection, config: &Config) -> Result<Outcome, DiscoverError> {
+/// Checks everything `selection` names against `config` and the declared inventory, on
+/// `selection.threads` threads.
+pub fn run(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(selection.threads)
         .build()
         .expect("the thread pool can be built");
-    pool.install(|| run_in_pool(selection, config))
+    pool.install(|| run_in_pool(selection, config, declared))
 }
 
-fn run_in_pool(selection: &Selection, config: &Config) -> Result<Outcome, DiscoverError> {
+fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
     let inputs = discover::discover(selection)?;
     let read: Vec<FileOutcome> = inputs.par_iter().map(|input| read_input(input, config)).collect();
 
     let mut diagnostics = Vec::new();
     let mut workloads = Vec::new();
+    let mut facts = Vec::new();
     let mut objects = 0;
     for file in read {
         diagnostics.extend(file.diagnostics);
         workloads.extend(file.extracted.workloads);
+        facts.extend(file.extracted.facts);
         objects += file.extracted.objects;
     }
 
-    // Barrier: every file has been read. The inventory of secrets and service accounts will be
-    // built here, from the facts found above, before any rule runs.
-    let context = Context { config };
+    // Barrier: every file has been read, so every secret and service account found is known.
+    let inventory = Inventory::build(declared, facts);
+    let context = Context {
+        config,
+        inventory: &inventory,
+    };
     let enabled: Vec<(&'static Rule, rules::Check)> = rules::RULES
         .iter()
         .filter(|rule| config.severity(rule).is_some())
@@ -66,11 +76,21 @@ fn run_in_pool(selection: &Selection, config: &Config) -> Result<Outcome, Discov
     diagnostics.extend(found);
     diagnostics.par_sort_by(Diagnostic::report_order);
 
+    let mut namespaces_without_inventory: Vec<String> = workloads
+        .iter()
+        .filter(|w| !w.image_pull_secrets.is_empty() || w.service_account_name.as_scalar().is_some())
+        .filter(|w| !inventory.is_declared(&w.namespace))
+        .map(|w| w.namespace.clone())
+        .collect();
+    namespaces_without_inventory.sort();
+    namespaces_without_inventory.dedup();
+
     Ok(Outcome {
         diagnostics,
         files: inputs.len(),
         objects,
         workloads: workloads.len(),
+        namespaces_without_inventory,
     })
 }
 
@@ -109,7 +129,7 @@ fn stamp(
 ) -> Diagnostic {
     Diagnostic {
         rule: rule.id,
-        severity,
+        severity: finding.severity_cap.map_or(severity, |cap| cap.min(severity)),
         message: finding.message,
         help: finding.help,
         file: Arc::clone(file),

@@ -70,6 +70,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Inventory file of namespaces, pull secrets and service accounts (repeatable; added to the
+    /// configuration's `inventory`).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
+
     /// Namespace of objects that do not name one (default: the configuration's, else "default").
     #[arg(long, short, value_name = "NAMESPACE")]
     pub namespace: Option<String>,

@@ -30,6 +30,10 @@ pub struct Config {
     pub allowed_registries: Option<Vec<RegistryPattern>>,
     /// Frozen or moved registries and their successors: the file's entries, then the built-in ones.
     pub deprecated_registries: Vec<(RegistryPattern, String)>,
+    /// Registries where every pull needs credentials: their images need a covering pull secret.
+    pub private_registries: Vec<RegistryPattern>,
+    /// Inventory files, resolved against the configuration file's directory.
+    pub inventory: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -46,11 +50,13 @@ impl Default for Config {
                     (pattern, new.to_owned())
                 })
                 .collect(),
+            private_registries: Vec::new(),
+            inventory: Vec::new(),
         }
     }
 }
 
-/// A configuration file that cannot be used, and where.
+/// A configuration or inventory file that cannot be used, and where.
 #[derive(Debug)]
 pub struct ConfigError {
     pub file: Arc<SourceFile>,
@@ -103,40 +109,31 @@ impl Config {
         })?;
         let file = Arc::new(SourceFile::new(display, text));
         let mut config = Config::parse(&file)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for inventory in &mut config.inventory {
+            *inventory = base.join(&*inventory);
+        }
         config.path = Some(path.to_owned());
         Ok(config)
     }
 
-    /// Reads configuration from text already in memory.
+    /// Reads configuration from text already in memory. Inventory paths are left as written.
     pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigError> {
-        let error = |span: Span, message: String, help: Option<String>| ConfigError {
-            file: Arc::clone(file),
-            span: Some(span),
-            message,
-            help,
-        };
+        let reader = Reader::new(file);
         let stream = yaml::load(&file.text);
-        if let Some(problem) = stream.problems.first() {
-            return Err(match problem {
-                LoadProblem::Syntax { span, message } => error(*span, format!("invalid YAML: {message}"), None),
-                LoadProblem::DuplicateKey { key, span, .. } => {
-                    error(*span, format!("key \"{key}\" is written twice"), None)
-                }
-            });
-        }
+        reader.no_problems(&stream)?;
         let mut config = Config::default();
         let mut documents = stream.documents();
         let Some(root) = documents.next() else {
             return Ok(config);
         };
         if let Some(extra) = documents.next() {
-            return Err(error(
+            return Err(reader.error(
                 extra.span(),
                 "the configuration must be a single YAML document".into(),
                 None,
             ));
         }
-        let reader = Reader { error: &error };
         for (key, value) in reader.mapping(root, "the configuration")? {
             match key.scalar().unwrap_or_default() {
                 "defaultNamespace" => config.default_namespace = reader.string(value, "defaultNamespace")?.to_owned(),
@@ -144,7 +141,7 @@ impl Config {
                     for (id_node, severity) in reader.mapping(value, "rules")? {
                         let id = id_node.scalar().unwrap_or_default();
                         let Some(rule) = rules::find(id) else {
-                            return Err(error(
+                            return Err(reader.error(
                                 id_node.span(),
                                 format!("unknown rule \"{id}\""),
                                 Some("`pullcheck rules` lists every rule id".into()),
@@ -154,12 +151,14 @@ impl Config {
                     }
                 }
                 "registries" => reader.registries(value, &mut config)?,
-                other => {
-                    return Err(error(
-                        key.span(),
-                        format!("unknown key \"{other}\""),
-                        Some("known keys: defaultNamespace, rules, registries".into()),
-                    ));
+                "inventory" => {
+                    config.inventory = reader
+                        .list(value, "inventory")?
+                        .map(|item| reader.string(item, "an inventory path").map(PathBuf::from))
+                        .collect::<Result<_, _>>()?;
+                }
+                _ => {
+                    return Err(reader.unknown_key(key, "", &["defaultNamespace", "rules", "registries", "inventory"]));
                 }
             }
         }
@@ -167,23 +166,56 @@ impl Config {
     }
 }
 
-type MakeError<'e> = dyn Fn(Span, String, Option<String>) -> ConfigError + 'e;
-
-/// Typed access to the configuration's YAML, with errors that point at the value.
-struct Reader<'e> {
-    error: &'e MakeError<'e>,
+/// Typed access to a configuration or inventory file's YAML, with errors that point at the value.
+pub(crate) struct Reader<'f> {
+    file: &'f Arc<SourceFile>,
 }
 
-impl Reader<'_> {
-    fn mapping<'s, 'a>(
+impl<'f> Reader<'f> {
+    pub(crate) fn new(file: &'f Arc<SourceFile>) -> Reader<'f> {
+        Reader { file }
+    }
+
+    pub(crate) fn error(&self, span: Span, message: String, help: Option<String>) -> ConfigError {
+        ConfigError {
+            file: Arc::clone(self.file),
+            span: Some(span),
+            message,
+            help,
+        }
+    }
+
+    /// The first syntax error or duplicate key, if any: such a file is not used at all.
+    pub(crate) fn no_problems(&self, stream: &yaml::Stream<'_>) -> Result<(), ConfigError> {
+        match stream.problems.first() {
+            None => Ok(()),
+            Some(LoadProblem::Syntax { span, message }) => {
+                Err(self.error(*span, format!("invalid YAML: {message}"), None))
+            }
+            Some(LoadProblem::DuplicateKey { key, span, .. }) => {
+                Err(self.error(*span, format!("key \"{key}\" is written twice"), None))
+            }
+        }
+    }
+
+    pub(crate) fn unknown_key(&self, key: Node<'_, '_>, prefix: &str, known: &[&str]) -> ConfigError {
+        let known: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
+        self.error(
+            key.span(),
+            format!("unknown key \"{prefix}{}\"", key.scalar().unwrap_or("")),
+            Some(format!("known keys: {}", known.join(", "))),
+        )
+    }
+
+    pub(crate) fn mapping<'s, 'a>(
         &self,
         node: Node<'s, 'a>,
         what: &str,
-    ) -> Result<impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)>, ConfigError> {
+    ) -> Result<impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)> + use<'s, 'a>, ConfigError> {
         if node.is_mapping() || node.is_null() {
             Ok(node.entries())
         } else {
-            Err((self.error)(
+            Err(self.error(
                 node.span(),
                 format!("{what} must be a mapping, found {}", node.type_name()),
                 None,
@@ -191,9 +223,25 @@ impl Reader<'_> {
         }
     }
 
-    fn string<'s>(&self, node: Node<'s, '_>, what: &str) -> Result<&'s str, ConfigError> {
+    pub(crate) fn list<'s, 'a>(
+        &self,
+        node: Node<'s, 'a>,
+        what: &str,
+    ) -> Result<impl Iterator<Item = Node<'s, 'a>> + use<'s, 'a>, ConfigError> {
+        if node.is_sequence() || node.is_null() {
+            Ok(node.items())
+        } else {
+            Err(self.error(
+                node.span(),
+                format!("{what} must be a list, found {}", node.type_name()),
+                None,
+            ))
+        }
+    }
+
+    pub(crate) fn string<'s>(&self, node: Node<'s, '_>, what: &str) -> Result<&'s str, ConfigError> {
         node.as_str().ok_or_else(|| {
-            (self.error)(
+            self.error(
                 node.span(),
                 format!("{what} must be a string, found {}", node.type_name()),
                 None,
@@ -214,7 +262,7 @@ impl Reader<'_> {
             {
                 Ok(None)
             }
-            _ => Err((self.error)(
+            _ => Err(self.error(
                 node.span(),
                 format!("unknown severity \"{}\"", node.scalar().unwrap_or("")),
                 Some("use one of: error, warning, info, off".into()),
@@ -222,25 +270,20 @@ impl Reader<'_> {
         }
     }
 
+    fn patterns(&self, node: Node<'_, '_>, what: &str) -> Result<Vec<RegistryPattern>, ConfigError> {
+        self.list(node, what)?.map(|item| self.pattern(item)).collect()
+    }
+
     fn pattern(&self, node: Node<'_, '_>) -> Result<RegistryPattern, ConfigError> {
         RegistryPattern::parse(self.string(node, "a registry")?)
-            .map_err(|e| (self.error)(node.span(), e.to_string(), None))
+            .map_err(|e| self.error(node.span(), e.to_string(), None))
     }
 
     fn registries(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
         for (key, value) in self.mapping(node, "registries")? {
             match key.scalar().unwrap_or_default() {
-                "allowed" => {
-                    if !value.is_sequence() {
-                        return Err((self.error)(
-                            value.span(),
-                            format!("registries.allowed must be a list, found {}", value.type_name()),
-                            None,
-                        ));
-                    }
-                    let allowed = value.items().map(|item| self.pattern(item)).collect::<Result<_, _>>()?;
-                    config.allowed_registries = Some(allowed);
-                }
+                "allowed" => config.allowed_registries = Some(self.patterns(value, "registries.allowed")?),
+                "private" => config.private_registries = self.patterns(value, "registries.private")?,
                 "deprecated" => {
                     let mut entries = Vec::new();
                     for (old, new) in self.mapping(value, "registries.deprecated")? {
@@ -250,13 +293,7 @@ impl Reader<'_> {
                     entries.append(&mut config.deprecated_registries);
                     config.deprecated_registries = entries;
                 }
-                other => {
-                    return Err((self.error)(
-                        key.span(),
-                        format!("unknown key \"registries.{other}\""),
-                        Some("known keys: registries.allowed, registries.deprecated".into()),
-                    ));
-                }
+                _ => return Err(self.unknown_key(key, "registries.", &["allowed", "deprecated", "private"])),
             }
         }
         Ok(())
@@ -274,7 +311,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let config = parse(
-            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n",
+            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n  private: [\"*.icr.io\"]\ninventory: [inventory/apps.yaml]\n",
         )
         .unwrap();
         assert_eq!(config.default_namespace, "apps");
@@ -290,6 +327,8 @@ mod tests {
         assert_eq!(config.allowed_registries.as_ref().unwrap().len(), 2);
         assert_eq!(config.deprecated_registries[0].1, "new.example.com");
         assert_eq!(config.deprecated_registries.len(), BUILT_IN_DEPRECATED.len() + 1);
+        assert!(config.private_registries[0].matches("us.icr.io", "x"));
+        assert_eq!(config.inventory, [PathBuf::from("inventory/apps.yaml")]);
     }
 
     #[test]
@@ -324,9 +363,14 @@ mod tests {
                 "\"https",
             ),
             (
-                "registries:\n  private: []\n",
-                "unknown key \"registries.private\"",
-                "private",
+                "registries:\n  privat: []\n",
+                "unknown key \"registries.privat\"",
+                "privat",
+            ),
+            (
+                "inventory: inv.yaml\n",
+                "inventory must be a list, found a string",
+                "inv.yaml",
             ),
             (
                 "defaultNamespace: [a]\n",

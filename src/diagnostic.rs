@@ -42,8 +42,10 @@ pub struct ObjectRef {
 }
 
 /// A secondary place worth showing beside the primary one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Label {
+    /// The file it is in, when not the diagnostic's own (a Secret defined elsewhere).
+    pub file: Option<Arc<SourceFile>>,
     pub span: Span,
     pub message: String,
 }

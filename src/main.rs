@@ -15,6 +15,7 @@ use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
 use pullcheck::config::Config;
 use pullcheck::diagnostic::Severity;
 use pullcheck::discover::Selection;
+use pullcheck::inventory::DeclaredInventory;
 use pullcheck::report::{self, human::HumanReport};
 use pullcheck::{check, rules};
 
@@ -77,6 +78,14 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     if let Some(namespace) = &args.namespace {
         config.default_namespace = namespace.clone();
     }
+    config.inventory.extend(args.inventory.iter().cloned());
+    let declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
+        Ok(declared) => declared,
+        Err(error) => {
+            eprint!("{}", human.render_config_error(&error));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
 
     let selection = Selection {
         paths: args.paths.clone(),
@@ -88,7 +97,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             |n| n.get(),
         ),
     };
-    let outcome = match check::run(&selection, &config) {
+    let outcome = match check::run(&selection, &config, &declared) {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("pullcheck: {error}");

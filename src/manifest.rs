@@ -4,13 +4,15 @@
 //! runs containers: Pod, PodTemplate, Deployment, ReplicaSet, ReplicationController, StatefulSet,
 //! DaemonSet, Job, CronJob, and the items of a `List` (or `*List`). Each value a rule may report on
 //! keeps its span; the YAML tree itself is dropped once extraction is done, so the rules never see
-//! YAML. Documents that are not Kubernetes objects (Helm values, CI configs) are skipped here
-//! without a word. This module does not judge anything: rules do.
+//! YAML. Secrets and ServiceAccounts become inventory facts. Documents that are not Kubernetes
+//! objects (Helm values, CI configs) are skipped here without a word. This module does not judge
+//! anything: rules do.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::image::ImageRef;
+use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
 
@@ -153,8 +155,31 @@ impl Container {
 /// An `imagePullSecrets` entry of a pod spec.
 #[derive(Debug, Clone)]
 pub struct PullSecretRef {
+    pub shape: PullSecretShape,
+    /// The `name` field, for an entry that is an object.
     pub name: Field,
+    /// The whole entry.
     pub span: Span,
+    /// `spec.template.spec.imagePullSecrets[0]`.
+    pub path: String,
+}
+
+/// How an `imagePullSecrets` entry is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullSecretShape {
+    /// `- name: regcred`, as the API expects.
+    Object,
+    /// `- regcred`, or a number: the API server cannot decode it.
+    NotAnObject { found: &'static str },
+    /// `imagePullSecrets` itself is not a list; `span` is the whole value.
+    NotAList { found: &'static str },
+}
+
+impl PullSecretRef {
+    /// The secret's name, for a well-formed entry with a non-empty name.
+    pub fn secret_name(&self) -> Option<&Scalar> {
+        self.name.as_scalar().filter(|name| !name.value.is_empty())
+    }
 }
 
 /// A Kubernetes object that runs containers, reduced to what the rules need.
@@ -176,7 +201,10 @@ pub struct Workload {
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
     /// stay silent for it; what it does set is still checked.
     pub is_fragment: bool,
+    /// `serviceAccountName`, or the deprecated `serviceAccount` when that is all there is.
     pub service_account_name: Field,
+    /// Which of the two keys `service_account_name` was read from.
+    pub service_account_key: &'static str,
     pub image_pull_secrets: Vec<PullSecretRef>,
     pub containers: Vec<Container>,
 }
@@ -198,6 +226,8 @@ pub struct Extracted {
     /// Every Kubernetes object (a mapping with a string `apiVersion` and `kind`), workload or not.
     pub objects: usize,
     pub workloads: Vec<Workload>,
+    /// Secrets and service accounts, for the inventory.
+    pub facts: Vec<Fact>,
 }
 
 /// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
@@ -243,13 +273,19 @@ impl Reader<'_> {
             }
             return;
         }
+        let metadata = node.get("metadata");
+        let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
+        if api_version == "v1" && matches!(kind, "Secret" | "ServiceAccount") {
+            let namespace = namespace.unwrap_or(self.default_namespace);
+            out.facts
+                .extend(inventory::fact_from_object(kind, node, self.file, namespace));
+            return;
+        }
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
             return;
         };
         let pod_spec = pod_spec_path.iter().try_fold(node, |n, key| n.get(key));
         let pod_spec_path = format!("{prefix}{}", pod_spec_path.join("."));
-        let metadata = node.get("metadata");
-        let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
         let mut workload = Workload {
             file: Arc::clone(self.file),
             kind: kind.to_owned(),
@@ -263,6 +299,7 @@ impl Reader<'_> {
             span: node.span(),
             is_fragment: is_fragment(node, api_version),
             service_account_name: Field::Absent,
+            service_account_key: "serviceAccountName",
             image_pull_secrets: Vec::new(),
             containers: Vec::new(),
             pod_spec_path,
@@ -275,15 +312,39 @@ impl Reader<'_> {
 
     fn pod_spec(&self, pod_spec: Node<'_, '_>, workload: &mut Workload) {
         workload.service_account_name = Field::read(pod_spec, "serviceAccountName");
-        workload.image_pull_secrets = pod_spec
-            .get("imagePullSecrets")
-            .into_iter()
-            .flat_map(|secrets| secrets.items())
-            .map(|entry| PullSecretRef {
-                name: Field::read(entry, "name"),
-                span: entry.span(),
-            })
-            .collect();
+        if workload.service_account_name == Field::Absent {
+            workload.service_account_name = Field::read(pod_spec, "serviceAccount");
+            workload.service_account_key = "serviceAccount";
+        }
+        let path = format!("{}.imagePullSecrets", workload.pod_spec_path);
+        workload.image_pull_secrets = match pod_spec.get("imagePullSecrets") {
+            None => Vec::new(),
+            Some(list) if list.is_null() => Vec::new(),
+            Some(list) if !list.is_sequence() => vec![PullSecretRef {
+                shape: PullSecretShape::NotAList {
+                    found: list.type_name(),
+                },
+                name: Field::Absent,
+                span: list.span(),
+                path,
+            }],
+            Some(list) => list
+                .items()
+                .enumerate()
+                .map(|(i, entry)| PullSecretRef {
+                    shape: if entry.is_mapping() {
+                        PullSecretShape::Object
+                    } else {
+                        PullSecretShape::NotAnObject {
+                            found: entry.type_name(),
+                        }
+                    },
+                    name: Field::read(entry, "name"),
+                    span: entry.span(),
+                    path: format!("{path}[{i}]"),
+                })
+                .collect(),
+        };
         for kind in [
             ContainerKind::InitContainer,
             ContainerKind::Container,

@@ -1,11 +1,15 @@
-//! Registry patterns: which images a configured registry entry covers.
+//! Registries: which images a configured registry entry covers, and which images a pull secret's
+//! credentials are used for.
 //!
-//! A [`RegistryPattern`] is written `host`, `host:port` or `host/path/prefix`, and each DNS label of
-//! the host may be a glob (`*.icr.io`). It is matched against an image after normalisation, so
-//! `nginx` is `docker.io/library/nginx`. Policy matching is deliberately strict where the kubelet's
-//! credential matching is loose: a path prefix must end at a `/` boundary (`docker.io/library`
-//! does not cover `docker.io/library2/x`), and a pattern without a port never covers an image with
-//! one. The kubelet's own credential-matching semantics are a separate question (pull secrets).
+//! Two kinds of matching live here, on purpose apart:
+//! - A [`RegistryPattern`] is policy (`registries.allowed`, `deprecated`, `private`): `host`,
+//!   `host:port` or `host/path/prefix`, each DNS label of the host a glob (`*.icr.io`). A path
+//!   prefix must end at a `/` (`docker.io/library` does not cover `docker.io/library2/x`).
+//! - A [`CredentialKey`] is a key of a docker config (`auths`) as the kubelet's credential keyring
+//!   reads it, exactly: scheme stripped, `/v1/` and `/v2/` dropped, labels globbed one by one, ports
+//!   compared as values, the path a plain string prefix, Docker Hub's `index.docker.io` a fallback.
+//!
+//! Both compare against an image after normalisation: `nginx` is `docker.io/library/nginx`.
 
 use std::fmt;
 
@@ -116,23 +120,126 @@ fn split_port(registry: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// `*` matches any run of characters within one label.
+/// Glob matching within one label, as Go's `filepath.Match` does for `*` (any run) and `?` (any
+/// one character). Iterative, with one backtrack point: linear in practice, never exponential.
 fn glob_matches(pattern: &str, text: &str) -> bool {
-    let Some((first, rest)) = pattern.split_once('*') else {
-        return pattern == text;
-    };
-    let Some(mut remaining) = text.strip_prefix(first) else {
-        return false;
-    };
-    let mut parts: Vec<&str> = rest.split('*').collect();
-    let last = parts.pop().unwrap_or("");
-    for part in parts {
-        match remaining.find(part) {
-            Some(i) => remaining = &remaining[i + part.len()..],
-            None => return false,
+    let (pattern, text): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                backtrack = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match backtrack {
+                Some((star, matched)) => {
+                    p = star + 1;
+                    t = matched + 1;
+                    backtrack = Some((star, matched + 1));
+                }
+                None => return false,
+            },
         }
     }
-    remaining.len() >= last.len() && remaining.ends_with(last)
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+/// A registry key of a docker config (`auths` key, `.dockercfg` key, or an inventory's
+/// `registries` entry), read the way the kubelet's credential keyring reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialKey {
+    labels: Vec<String>,
+    port: Option<String>,
+    /// Empty, or starting with `/`: compared as a plain string prefix of the image's path.
+    path: String,
+    written: String,
+}
+
+impl CredentialKey {
+    /// Reads a key; `None` for one the kubelet could never match (an unknown scheme, no host).
+    pub fn parse(written: &str) -> Option<CredentialKey> {
+        let rest = written
+            .strip_prefix("https://")
+            .or_else(|| written.strip_prefix("http://"))
+            .unwrap_or(written);
+        if rest.contains("://") {
+            return None;
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        // The docker client treats `/v1/` and `/v2/` as the registry itself.
+        let path = if path.starts_with("/v1/") || path.starts_with("/v2/") {
+            &path[3..]
+        } else {
+            path
+        };
+        let path = if path == "/" { "" } else { path };
+        let (host, port) = split_port(authority);
+        if host.is_empty() || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+        Some(CredentialKey {
+            labels: host.split('.').map(str::to_owned).collect(),
+            port: port.map(str::to_owned),
+            path: path.to_owned(),
+            written: written.to_owned(),
+        })
+    }
+
+    /// Whether the kubelet would offer this key's credentials for an image on `registry`
+    /// (normalised host with optional port) at repository `path` (normalised, no leading `/`).
+    /// Docker Hub's fallback key is [`CredentialKey::is_docker_hub_fallback`]'s business.
+    pub fn matches(&self, registry: &str, path: &str) -> bool {
+        let (host, port) = split_port(registry);
+        if self.port.as_deref() != port {
+            return false;
+        }
+        let labels: Vec<&str> = host.split('.').collect();
+        labels.len() == self.labels.len()
+            && self
+                .labels
+                .iter()
+                .zip(&labels)
+                .all(|(pattern, label)| glob_matches(pattern, label))
+            && path_has_prefix(path, &self.path)
+    }
+
+    /// `index.docker.io` (bare, or as `https://index.docker.io/v1/`): used for Docker Hub images
+    /// when no other key matches.
+    pub fn is_docker_hub_fallback(&self) -> bool {
+        self.port.is_none() && self.path.is_empty() && self.labels == ["index", "docker", "io"]
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.written
+    }
+}
+
+/// `/pong` is a prefix of `pong/x` (and of `pongz`): the kubelet compares `/`-rooted paths as strings.
+fn path_has_prefix(image_path: &str, key_path: &str) -> bool {
+    match key_path.strip_prefix('/') {
+        Some(key_path) => image_path.starts_with(key_path),
+        None => key_path.is_empty(),
+    }
+}
+
+/// Whether any of `keys` gives credentials for an image on `registry` at `path`.
+pub fn keys_cover<'k>(keys: impl IntoIterator<Item = &'k CredentialKey>, registry: &str, path: &str) -> bool {
+    let mut fallback = false;
+    for key in keys {
+        if key.matches(registry, path) {
+            return true;
+        }
+        fallback |= key.is_docker_hub_fallback();
+    }
+    fallback && registry == "docker.io"
 }
 
 /// Registries that were frozen or shut down, with where their images live now.
@@ -189,6 +296,81 @@ mod tests {
             let error = RegistryPattern::parse(bad).unwrap_err();
             assert!(error.to_string().contains(bad), "{error}");
         }
+    }
+
+    /// (key, image registry, image path, covered) — after the kubelet's keyring and its tests.
+    const CREDENTIAL_CASES: &[(&str, &str, &str, bool)] = &[
+        ("us.icr.io", "us.icr.io", "ns/app", true),
+        ("https://us.icr.io", "us.icr.io", "ns/app", true),
+        ("http://us.icr.io/", "us.icr.io", "ns/app", true),
+        ("https://quay.io/v1/", "quay.io", "org/app", true),
+        ("quay.io/v2/", "quay.io", "org/app", true),
+        ("*.icr.io", "us.icr.io", "ns/app", true),
+        ("*.icr.io", "icr.io", "ns/app", false),
+        ("*.icr.io", "a.b.icr.io", "ns/app", false),
+        ("*.*.icr.io", "a.b.icr.io", "ns/app", true),
+        ("*kubernetes.io", "kubernetes.io", "x", true),
+        ("*kubernetes.io", "a.kubernetes.io", "x", false),
+        ("us-?.icr.io", "us-1.icr.io", "x", true),
+        ("k8s.*.io", "k8s.gcr.io", "x", true),
+        ("registry.example.com:5000", "registry.example.com:5000", "x", true),
+        ("registry.example.com:5000", "registry.example.com", "x", false),
+        ("registry.example.com", "registry.example.com:5000", "x", false),
+        ("registry.example.com:5000", "registry.example.com:5001", "x", false),
+        ("ghcr.io/acme", "ghcr.io", "acme/api", true),
+        // A plain string prefix: the kubelet does not stop at `/`.
+        ("ghcr.io/acme", "ghcr.io", "acmecorp/api", true),
+        ("ghcr.io/acme/", "ghcr.io", "acmecorp/api", false),
+        ("ghcr.io/acme", "ghcr.io", "other/api", false),
+        // A port after a path stays part of the path, so it never matches.
+        ("host.io/path:1111", "host.io", "path/app", false),
+        ("docker.io", "docker.io", "library/nginx", true),
+        ("docker.io/library", "docker.io", "library/nginx", true),
+        ("index.docker.io", "docker.io", "library/nginx", true),
+        ("https://index.docker.io/v1/", "docker.io", "bitnami/redis", true),
+        ("index.docker.io", "quay.io", "x", false),
+        ("registry-1.docker.io", "docker.io", "library/nginx", false),
+        // Matching is case-sensitive, as in the kubelet.
+        ("Quay.io", "quay.io", "x", false),
+        ("ftp://quay.io", "quay.io", "x", false),
+        ("", "quay.io", "x", false),
+    ];
+
+    #[test]
+    fn credential_keys_match_like_the_kubelet() {
+        for &(key, registry, path, expected) in CREDENTIAL_CASES {
+            let keys: Vec<CredentialKey> = CredentialKey::parse(key).into_iter().collect();
+            assert_eq!(
+                keys_cover(&keys, registry, path),
+                expected,
+                "key {key:?}, image {registry}/{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn docker_hub_fallback_only_when_nothing_else_matches() {
+        let keys: Vec<_> = ["index.docker.io", "quay.io"]
+            .iter()
+            .filter_map(|k| CredentialKey::parse(k))
+            .collect();
+        assert!(keys_cover(&keys, "docker.io", "library/nginx"));
+        assert!(!keys[0].matches("docker.io", "library/nginx"));
+        let with_path = CredentialKey::parse("index.docker.io/library").unwrap();
+        assert!(!with_path.is_docker_hub_fallback());
+    }
+
+    #[test]
+    fn globs_are_linear_and_exact() {
+        assert!(glob_matches("a*b*c", "aXXbYYc"));
+        assert!(!glob_matches("a*b*c", "aXXbYY"));
+        assert!(glob_matches("*", ""));
+        assert!(!glob_matches("?", ""));
+        let long = "a".repeat(5000);
+        assert!(!glob_matches(
+            &"*a".repeat(50).to_string().replace("*a*a", "*a*b"),
+            &long
+        ));
     }
 
     #[test]

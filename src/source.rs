@@ -57,6 +57,8 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
+    /// The text with credentials masked, when it has any: see `redact`.
+    shown: OnceLock<Option<String>>,
 }
 
 impl SourceFile {
@@ -65,7 +67,17 @@ impl SourceFile {
             path: path.into(),
             text: text.into(),
             line_starts: OnceLock::new(),
+            shown: OnceLock::new(),
         }
+    }
+
+    /// The text as it may be shown to a person, with credential values masked byte for byte, so
+    /// spans into [`SourceFile::text`] still apply. Computed on first use.
+    pub fn shown_text(&self) -> &str {
+        self.shown
+            .get_or_init(|| crate::redact::for_display(&self.text))
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     /// Byte offsets where each line starts; built on first use, since most files have no finding.

@@ -97,7 +97,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": []})
     );
 }
 
@@ -318,4 +318,82 @@ fn output_is_the_same_whatever_the_thread_count() {
     let one = run("1");
     assert!(one.len() > 1000, "testdata produced almost nothing");
     assert_eq!(one, run("8"));
+}
+
+/// A docker config with real-looking credentials, base64-encoded as in a real Secret.
+fn leaky_secret(name: &str, namespace: &str, config: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(config);
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {namespace}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {encoded}\n"
+    )
+}
+
+#[test]
+fn credentials_in_scanned_secrets_never_reach_any_output() {
+    const PASSWORD: &str = "Sup3r-S3cret-pa55w0rd";
+    const USER: &str = "robot$deployer";
+    const TOKEN: &str = "dGhpcy1pcy1hLXRva2Vu";
+    let auth = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+    };
+    let config = format!(
+        r#"{{"auths":{{"us.icr.io":{{"username":"{USER}","password":"{PASSWORD}","auth":"{auth}","identitytoken":"{TOKEN}"}}}}}}"#
+    );
+    // A config whose `auths` is not a map: a decoder error message could quote it.
+    let broken = format!(r#"{{"auths":"{PASSWORD}"}}"#);
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "secret.yaml", leaky_secret("icr", "apps", &config));
+    write(dir.path(), "broken.yaml", leaky_secret("broken", "apps", &broken));
+    write(
+        dir.path(),
+        "plain.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: db, namespace: apps}}\nstringData:\n  password: {PASSWORD}\n  auth: {auth}\n"
+        ),
+    );
+    // Pods that make every pull-secret rule look at the secrets.
+    write(
+        dir.path(),
+        "pods.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: apps}\nspec:\n  imagePullSecrets: [{name: icr}, {name: broken}, {name: db}, {name: icr}]\n  containers: [{name: a, image: \"quay.io/x/y:1\"}, {name: b, image: \"us.icr.io/x/y\"}]\n",
+    );
+    write(
+        dir.path(),
+        ".pullcheck.yaml",
+        "registries:\n  private: [\"quay.io\", \"*.icr.io\"]\n",
+    );
+    // A YAML error inside a secret's data must not quote it either.
+    write(
+        dir.path(),
+        "torn.yaml",
+        format!("apiVersion: v1\nkind: Secret\nstringData:\n  password: \"{PASSWORD}\n  other: [\n"),
+    );
+
+    let mut outputs = Vec::new();
+    for format in ["human", "json"] {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", format, "--color", "always"])
+            .output()
+            .unwrap();
+        outputs.push(String::from_utf8_lossy(&output.stdout).into_owned());
+        outputs.push(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let stdin = pullcheck(dir.path())
+        .args(["check", "-"])
+        .write_stdin(leaky_secret("icr", "apps", &config))
+        .output()
+        .unwrap();
+    outputs.push(String::from_utf8_lossy(&stdin.stdout).into_owned());
+    outputs.push(String::from_utf8_lossy(&stdin.stderr).into_owned());
+
+    let all = outputs.concat();
+    assert!(
+        all.contains("wrong-pull-secret-type"),
+        "the secrets were not looked at:\n{all}"
+    );
+    for secret in [PASSWORD, USER, TOKEN, auth.as_str(), "Sup3r", "pa55w0rd"] {
+        assert!(!all.contains(secret), "{secret:?} leaked:\n{all}");
+    }
 }

@@ -11,6 +11,7 @@ use pullcheck::check;
 use pullcheck::config::Config;
 use pullcheck::diagnostic::Diagnostic;
 use pullcheck::discover::Selection;
+use pullcheck::inventory::DeclaredInventory;
 use pullcheck::rules;
 
 fn fixture_dirs() -> Vec<PathBuf> {
@@ -31,12 +32,16 @@ fn run(dir: &Path) -> Vec<Diagnostic> {
     } else {
         Config::default()
     };
+    let declared =
+        DeclaredInventory::load(&config.inventory, &config.default_namespace).unwrap_or_else(|e| panic!("{e}"));
     let selection = Selection {
         paths: vec![dir.to_owned()],
+        // Inventory files are read as inventory, not checked as manifests.
+        exclude: vec!["**/inventory*.yaml".to_owned()],
         threads: 2,
         ..Selection::default()
     };
-    check::run(&selection, &config).unwrap().diagnostics
+    check::run(&selection, &config, &declared).unwrap().diagnostics
 }
 
 /// One line per diagnostic: `file:line:col-line:col severity[rule] `underlined text`: message`.

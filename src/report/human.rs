@@ -11,7 +11,7 @@ use miette::{
 };
 
 use crate::config::ConfigError;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::SourceFile;
 
 /// Renders diagnostics one after another.
@@ -33,7 +33,7 @@ impl HumanReport {
 
     /// One diagnostic, followed by a blank line.
     pub fn render(&self, diagnostic: &Diagnostic) -> String {
-        let mut text = self.render_miette(&Finding(diagnostic));
+        let mut text = self.render_miette(&Finding::new(diagnostic));
         text.push('\n');
         text
     }
@@ -58,7 +58,8 @@ fn read_named<'a>(
     before: usize,
     after: usize,
 ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-    let contents = file.text.read_span(span, before, after)?;
+    // Never the raw text: source lines near a Secret's data would show its credentials.
+    let contents = file.shown_text().read_span(span, before, after)?;
     Ok(Box::new(MietteSpanContents::new_named(
         file.path.clone(),
         contents.data(),
@@ -69,18 +70,43 @@ fn read_named<'a>(
     )))
 }
 
-struct Finding<'d>(&'d Diagnostic);
+/// A diagnostic as miette renders it. Labels in the diagnostic's own file annotate its snippet;
+/// labels in other files (a Secret defined elsewhere) become related snippets of their own.
+struct Finding<'d> {
+    diagnostic: &'d Diagnostic,
+    elsewhere: Vec<Elsewhere<'d>>,
+}
+
+impl<'d> Finding<'d> {
+    fn new(diagnostic: &'d Diagnostic) -> Finding<'d> {
+        let elsewhere = diagnostic
+            .related
+            .iter()
+            .filter_map(|label| {
+                Some(Elsewhere {
+                    file: label.file.as_ref()?,
+                    label,
+                })
+            })
+            .collect();
+        Finding { diagnostic, elsewhere }
+    }
+}
 
 impl fmt::Debug for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
+        fmt::Debug::fmt(self.diagnostic, f)
     }
 }
 
 /// rustc's header, `warning[latest-image-tag]: message`, so logs without colour stay greppable.
 impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]: {}", self.0.severity, self.0.rule, self.0.message)
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.diagnostic.severity, self.diagnostic.rule, self.diagnostic.message
+        )
     }
 }
 
@@ -88,7 +114,7 @@ impl std::error::Error for Finding<'_> {}
 
 impl miette::Diagnostic for Finding<'_> {
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.0.severity {
+        Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
@@ -96,7 +122,7 @@ impl miette::Diagnostic for Finding<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0
+        self.diagnostic
             .help
             .as_deref()
             .map(|help| Box::new(help) as Box<dyn fmt::Display>)
@@ -106,12 +132,20 @@ impl miette::Diagnostic for Finding<'_> {
         Some(self as &dyn SourceCode)
     }
 
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.elsewhere.iter().map(|e| e as &dyn miette::Diagnostic)))
+    }
+
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let d = self.0;
+        let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(d.label.clone(), d.span.range());
         let related = d
             .related
             .iter()
+            .filter(|label| label.file.is_none())
             .map(|label| LabeledSpan::new_with_span(Some(label.message.clone()), label.span.range()));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
@@ -124,7 +158,58 @@ impl SourceCode for Finding<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        read_named(&self.0.file, span, before, after)
+        read_named(&self.diagnostic.file, span, before, after)
+    }
+}
+
+/// A related place in another file, shown as a snippet of its own under the diagnostic.
+struct Elsewhere<'d> {
+    file: &'d SourceFile,
+    label: &'d Label,
+}
+
+impl fmt::Debug for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Elsewhere")
+            .field("file", &self.file.path)
+            .field("label", self.label)
+            .finish()
+    }
+}
+
+impl fmt::Display for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label.message)
+    }
+}
+
+impl std::error::Error for Elsewhere<'_> {}
+
+impl miette::Diagnostic for Elsewhere<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            None,
+            self.label.span.range(),
+        ))))
+    }
+}
+
+impl SourceCode for Elsewhere<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        read_named(self.file, span, before, after)
     }
 }
 

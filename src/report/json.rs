@@ -18,7 +18,7 @@ pub const VERSION: u32 = 1;
 struct Report<'o> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'o>>,
-    summary: Summary,
+    summary: Summary<'o>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +39,7 @@ struct JsonDiagnostic<'d> {
 #[derive(Serialize)]
 struct Related<'d> {
     message: &'d str,
+    file: &'d str,
     range: Range,
 }
 
@@ -63,13 +64,15 @@ struct JsonPosition {
 }
 
 #[derive(Serialize)]
-struct Summary {
+#[serde(rename_all = "camelCase")]
+struct Summary<'o> {
     files: usize,
     objects: usize,
     workloads: usize,
     errors: usize,
     warnings: usize,
     infos: usize,
+    namespaces_without_inventory: &'o [String],
 }
 
 fn position(p: Position) -> JsonPosition {
@@ -99,9 +102,13 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         related: d
             .related
             .iter()
-            .map(|label| Related {
-                message: &label.message,
-                range: range(&d.file, label.span),
+            .map(|label| {
+                let file = label.file.as_ref().unwrap_or(&d.file);
+                Related {
+                    message: &label.message,
+                    file: &file.path,
+                    range: range(file, label.span),
+                }
             })
             .collect(),
         object: d.object.as_ref().map(|o| Object {
@@ -127,6 +134,7 @@ pub fn render(outcome: &Outcome) -> String {
             errors: counts.errors,
             warnings: counts.warnings,
             infos: counts.infos,
+            namespaces_without_inventory: &outcome.namespaces_without_inventory,
         },
     };
     let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");

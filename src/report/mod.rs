@@ -27,11 +27,20 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
         .collect::<Vec<_>>()
         .join(", ")
     };
-    format!(
+    let mut line = format!(
         "checked {}, {}, {}: {found} ({:.2}s)",
         plural(outcome.files, "file"),
         plural(outcome.objects, "object"),
         plural(outcome.workloads, "workload"),
         elapsed.as_secs_f64()
-    )
+    );
+    if !outcome.namespaces_without_inventory.is_empty() {
+        let names = &outcome.namespaces_without_inventory;
+        line.push_str(&format!(
+            "\nnote: no inventory declares {} {}: pull secrets and service accounts there were not checked for existence (see --inventory)",
+            if names.len() == 1 { "namespace" } else { "namespaces" },
+            names.join(", ")
+        ));
+    }
+    line
 }

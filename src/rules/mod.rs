@@ -7,8 +7,11 @@
 //! object, so a rule says only what is wrong and where. The rules about the input itself
 //! (`yaml-syntax`, `duplicate-key`, `unreadable-file`) have no function: reading files reports them.
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::diagnostic::{Label, Severity};
+use crate::inventory::{Inventory, Origin};
 use crate::manifest::{Container, Workload};
 use crate::source::Span;
 
@@ -18,13 +21,19 @@ pub mod duplicate_key;
 pub mod implicit_registry;
 pub mod invalid_image_reference;
 pub mod invalid_pull_policy;
+pub mod invalid_pull_secret_ref;
 pub mod latest_image_tag;
 pub mod latest_tag_if_not_present;
 pub mod missing_image;
 pub mod missing_image_tag;
+pub mod missing_pull_secret;
 pub mod pull_policy_never;
+pub mod pull_secret_registry_mismatch;
+pub mod unknown_pull_secret;
+pub mod unknown_service_account;
 pub mod unpinned_image_digest;
 pub mod unreadable_file;
+pub mod wrong_pull_secret_type;
 pub mod yaml_syntax;
 
 /// Checks one workload, adding what it finds to the list.
@@ -55,6 +64,12 @@ pub static RULES: &[&Rule] = &[
     &pull_policy_never::RULE,
     &deprecated_registry::RULE,
     &disallowed_registry::RULE,
+    &missing_pull_secret::RULE,
+    &unknown_pull_secret::RULE,
+    &pull_secret_registry_mismatch::RULE,
+    &wrong_pull_secret_type::RULE,
+    &invalid_pull_secret_ref::RULE,
+    &unknown_service_account::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
     &unreadable_file::RULE,
@@ -69,6 +84,7 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 #[derive(Debug)]
 pub struct Context<'c> {
     pub config: &'c Config,
+    pub inventory: &'c Inventory,
 }
 
 /// One problem a rule found in a workload.
@@ -84,6 +100,8 @@ pub struct Finding {
     pub container: Option<String>,
     /// The field at fault, as a path from the object's root.
     pub field: Option<String>,
+    /// The most severe this finding may be reported at.
+    pub severity_cap: Option<Severity>,
 }
 
 impl Finding {
@@ -96,6 +114,7 @@ impl Finding {
             related: Vec::new(),
             container: None,
             field: None,
+            severity_cap: None,
         }
     }
 
@@ -120,9 +139,39 @@ impl Finding {
 
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
         self.related.push(Label {
+            file: None,
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// A related place that may be in another file: where a fact is defined.
+    pub fn defined_at(
+        mut self,
+        origin: Option<&Origin>,
+        span: impl Fn(&Origin) -> Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        if let Some(origin) = origin {
+            self.related.push(Label {
+                file: Some(Arc::clone(&origin.file)),
+                span: span(origin),
+                message: message.into(),
+            });
+        }
+        self
+    }
+
+    /// Names the field at fault, as a path from the object's root.
+    pub fn field(mut self, path: impl Into<String>) -> Finding {
+        self.field = Some(path.into());
+        self
+    }
+
+    /// Report at most at `severity`, whatever the rule's (a lesser case of a rule).
+    pub fn at_most(mut self, severity: Severity) -> Finding {
+        self.severity_cap = Some(severity);
         self
     }
 }

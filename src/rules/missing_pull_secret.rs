@@ -1,0 +1,73 @@
+//! `missing-pull-secret`: an image from a private registry, and no pull secret at all.
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::inventory::{PullSecretSource, ServiceAccount};
+use crate::manifest::Workload;
+
+pub static RULE: Rule = Rule {
+    id: "missing-pull-secret",
+    default_severity: Some(Severity::Error),
+    summary: "image from a registries.private registry, and neither the pod nor its service account has a pull secret",
+    doc: include_str!("../../rules/missing-pull-secret.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
+    // A kustomize patch's pull secrets are merged with its base's, which it does not show.
+    if workload.is_fragment {
+        return;
+    }
+    let PullSecretSource::ServiceAccount { name, account } = context.inventory.pull_secret_source(workload) else {
+        return;
+    };
+    let consulted = match &account {
+        ServiceAccount::Found(account) if account.image_pull_secrets.is_empty() => {
+            format!("the pod lists no imagePullSecrets and service account \"{name}\" has none")
+        }
+        ServiceAccount::ImplicitDefault => {
+            "the pod lists no imagePullSecrets and the namespace's default service account has none".to_owned()
+        }
+        ServiceAccount::Unknown => format!(
+            "the pod lists no imagePullSecrets, and the pull secrets of service account \"{name}\" could not be checked: no inventory declares namespace \"{}\"",
+            workload.namespace
+        ),
+        // A service account with secrets is `pull-secret-registry-mismatch`'s; a missing one,
+        // `unknown-service-account`'s.
+        ServiceAccount::Found(_) | ServiceAccount::Absent => return,
+    };
+    for (container, image, reference) in workload.images() {
+        let registry = reference.normalized_registry();
+        let path = reference.normalized_path();
+        let Some(pattern) = context
+            .config
+            .private_registries
+            .iter()
+            .find(|p| p.matches(registry, &path))
+        else {
+            continue;
+        };
+        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+        let mut finding = Finding::in_container(
+            container,
+            "image",
+            span,
+            format!(
+                "image \"{}\" needs registry credentials ({pattern} is private), but {consulted}",
+                image.value
+            ),
+        )
+        .label("needs a pull secret");
+        finding = if matches!(account, ServiceAccount::Unknown) {
+            finding.help(format!(
+                "add `imagePullSecrets: [{{name: <secret>}}]` to the pod spec, or declare namespace \"{}\" and its service accounts in an inventory file (--inventory)",
+                workload.namespace
+            ))
+        } else {
+            finding.help(format!(
+                "create a docker-registry secret for {registry} (`kubectl create secret docker-registry`) and list it under imagePullSecrets, or add it to the service account"
+            ))
+        };
+        out.push(finding);
+    }
+}

@@ -1,0 +1,126 @@
+//! `pull-secret-registry-mismatch`: the pod has pull secrets, but none for the image's registry.
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::inventory::{Lookup, PullSecretSource, SecretFact, ServiceAccount};
+use crate::manifest::Workload;
+use crate::registry;
+
+pub static RULE: Rule = Rule {
+    id: "pull-secret-registry-mismatch",
+    default_severity: Some(Severity::Error),
+    summary: "image from a registries.private registry that none of the pod's pull secrets holds credentials for",
+    doc: include_str!("../../rules/pull-secret-registry-mismatch.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
+    // A kustomize patch's pull secrets are merged with its base's, which it does not show.
+    if workload.is_fragment {
+        return;
+    }
+    let names = context.inventory.effective_pull_secrets(workload);
+    if names.is_empty() {
+        return;
+    }
+    // Only docker-registry secrets hold credentials; if any secret's registries are unknown, the
+    // image may be covered, so nothing is said.
+    let mut secrets: Vec<&SecretFact> = Vec::new();
+    for name in &names {
+        match context.inventory.secret(&workload.namespace, name) {
+            Lookup::Unknown => return,
+            Lookup::Found(secret) if secret.is_pull_secret_type() => {
+                if secret.registries.is_none() {
+                    return;
+                }
+                secrets.push(secret);
+            }
+            // Nonexistent and wrong-type secrets have rules of their own.
+            Lookup::Found(_) | Lookup::Absent => {}
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    let covered: Vec<&str> = secrets
+        .iter()
+        .flat_map(|s| s.registries.iter().flatten())
+        .map(|key| key.as_str())
+        .collect();
+    let secret_names: Vec<String> = secrets.iter().map(|s| format!("\"{}\"", s.name)).collect();
+    for (container, image, reference) in workload.images() {
+        let registry_name = reference.normalized_registry();
+        let path = reference.normalized_path();
+        if !context
+            .config
+            .private_registries
+            .iter()
+            .any(|p| p.matches(registry_name, &path))
+        {
+            continue;
+        }
+        if registry::keys_cover(
+            secrets.iter().flat_map(|s| s.registries.iter().flatten()),
+            registry_name,
+            &path,
+        ) {
+            continue;
+        }
+        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+        let source = context.inventory.pull_secret_source(workload);
+        let (from, help) = match &source {
+            PullSecretSource::Pod => (
+                "the pod's pull secrets".to_owned(),
+                format!(
+                    "add a docker-registry secret for {registry_name} to the pod's imagePullSecrets, or add {registry_name} to an existing secret's auths"
+                ),
+            ),
+            PullSecretSource::ServiceAccount { name, .. } => (
+                format!("the pull secrets of service account \"{name}\""),
+                format!(
+                    "add {registry_name} to one of the service account's secrets; pull secrets listed on the pod would replace the service account's, so they must then cover every image"
+                ),
+            ),
+        };
+        let mut finding = Finding::in_container(
+            container,
+            "image",
+            span,
+            format!(
+                "none of {from} ({}) holds credentials for \"{}\"; they cover: {}",
+                secret_names.join(", "),
+                reference.normalized_name(),
+                if covered.is_empty() {
+                    "no registry".to_owned()
+                } else {
+                    covered.join(", ")
+                }
+            ),
+        )
+        .label("no credentials for this registry")
+        .help(help);
+        match source {
+            PullSecretSource::Pod => {
+                for entry in &workload.image_pull_secrets {
+                    if let Some(name) = entry.secret_name()
+                        && secrets.iter().any(|s| s.name == name.value)
+                    {
+                        finding = finding.related(name.span, "does not cover it");
+                    }
+                }
+            }
+            PullSecretSource::ServiceAccount {
+                account: ServiceAccount::Found(account),
+                name,
+            } => {
+                finding = finding.defined_at(
+                    account.origin.as_ref(),
+                    |o| o.name_span,
+                    format!("service account \"{name}\""),
+                );
+            }
+            PullSecretSource::ServiceAccount { .. } => {}
+        }
+        out.push(finding);
+    }
+}
