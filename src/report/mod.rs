@@ -35,12 +35,47 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
         elapsed.as_secs_f64()
     );
     if !outcome.namespaces_without_inventory.is_empty() {
+        const SHOWN: usize = 5;
         let names = &outcome.namespaces_without_inventory;
+        let mut listed = names
+            .iter()
+            .take(SHOWN)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > SHOWN {
+            listed.push_str(&format!(" and {} more", names.len() - SHOWN));
+        }
         line.push_str(&format!(
-            "\nnote: no inventory declares {} {}: pull secrets and service accounts there were not checked for existence (see --inventory)",
+            "\nnote: no inventory declares {} {listed}: pull secrets and service accounts there were not checked for existence (see --inventory)",
             if names.len() == 1 { "namespace" } else { "namespaces" },
-            names.join(", ")
         ));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(namespaces: &[&str]) -> Outcome {
+        Outcome {
+            diagnostics: Vec::new(),
+            files: 1,
+            objects: 2,
+            workloads: 1,
+            namespaces_without_inventory: namespaces.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn summary_counts_and_names_a_few_undeclared_namespaces() {
+        let line = summary_line(&outcome(&[]), Duration::from_millis(20));
+        assert_eq!(line, "checked 1 file, 2 objects, 1 workload: no problems found (0.02s)");
+        let line = summary_line(&outcome(&["apps"]), Duration::ZERO);
+        assert!(line.ends_with("\nnote: no inventory declares namespace apps: pull secrets and service accounts there were not checked for existence (see --inventory)"), "{line}");
+        let many = ["a", "b", "c", "d", "e", "f", "g"];
+        let line = summary_line(&outcome(&many), Duration::ZERO);
+        assert!(line.contains("namespaces a, b, c, d, e and 2 more:"), "{line}");
+    }
 }
