@@ -16,9 +16,8 @@ use std::fmt;
 /// A host (with optional port and path prefix) that policy applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryPattern {
-    /// Lower-cased host labels; a label may contain `*` wildcards.
-    labels: Vec<String>,
-    port: Option<String>,
+    /// Lower-cased: policy compares host names as DNS does, without case.
+    host: HostGlob,
     /// Path prefix without leading or trailing `/`; empty for the whole registry.
     path: String,
     written: String,
@@ -67,8 +66,10 @@ impl RegistryPattern {
             return error("has an empty path component");
         }
         Ok(RegistryPattern {
-            labels,
-            port: port.map(str::to_owned),
+            host: HostGlob {
+                labels,
+                port: port.map(str::to_owned),
+            },
             path: path.to_owned(),
             written: written.to_owned(),
         })
@@ -77,18 +78,7 @@ impl RegistryPattern {
     /// Whether an image on `registry` (host with optional port, normalised: `docker.io` for Docker
     /// Hub) with repository `path` (normalised: `library/nginx`) is covered.
     pub fn matches(&self, registry: &str, path: &str) -> bool {
-        let (host, port) = split_port(registry);
-        if self.port.as_deref() != port {
-            return false;
-        }
-        let labels: Vec<&str> = host.split('.').collect();
-        if labels.len() != self.labels.len()
-            || !self
-                .labels
-                .iter()
-                .zip(&labels)
-                .all(|(pattern, label)| glob_matches(pattern, &label.to_ascii_lowercase()))
-        {
+        if !self.host.matches(&registry.to_ascii_lowercase()) {
             return false;
         }
         self.path.is_empty()
@@ -117,6 +107,29 @@ fn split_port(registry: &str) -> (&str, Option<&str>) {
     match registry[host_end..].strip_prefix(':') {
         Some(port) => (&registry[..host_end], Some(port)),
         None => (registry, None),
+    }
+}
+
+/// A host whose DNS labels are globs, with an optional port that must be equal ("no port" is a
+/// value too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HostGlob {
+    labels: Vec<String>,
+    port: Option<String>,
+}
+
+impl HostGlob {
+    /// Whether `registry` (`host` or `host:port`) has as many labels, each matching, and the port.
+    fn matches(&self, registry: &str) -> bool {
+        let (host, port) = split_port(registry);
+        let labels: Vec<&str> = host.split('.').collect();
+        self.port.as_deref() == port
+            && labels.len() == self.labels.len()
+            && self
+                .labels
+                .iter()
+                .zip(&labels)
+                .all(|(pattern, label)| glob_matches(pattern, label))
     }
 }
 
@@ -153,8 +166,8 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 /// `registries` entry), read the way the kubelet's credential keyring reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialKey {
-    labels: Vec<String>,
-    port: Option<String>,
+    /// As written: the kubelet compares hosts case-sensitively.
+    host: HostGlob,
     /// Empty, or starting with `/`: compared as a plain string prefix of the image's path.
     path: String,
     written: String,
@@ -186,8 +199,10 @@ impl CredentialKey {
             return None;
         }
         Some(CredentialKey {
-            labels: host.split('.').map(str::to_owned).collect(),
-            port: port.map(str::to_owned),
+            host: HostGlob {
+                labels: host.split('.').map(str::to_owned).collect(),
+                port: port.map(str::to_owned),
+            },
             path: path.to_owned(),
             written: written.to_owned(),
         })
@@ -197,24 +212,13 @@ impl CredentialKey {
     /// (normalised host with optional port) at repository `path` (normalised, no leading `/`).
     /// Docker Hub's fallback key is [`CredentialKey::is_docker_hub_fallback`]'s business.
     pub fn matches(&self, registry: &str, path: &str) -> bool {
-        let (host, port) = split_port(registry);
-        if self.port.as_deref() != port {
-            return false;
-        }
-        let labels: Vec<&str> = host.split('.').collect();
-        labels.len() == self.labels.len()
-            && self
-                .labels
-                .iter()
-                .zip(&labels)
-                .all(|(pattern, label)| glob_matches(pattern, label))
-            && path_has_prefix(path, &self.path)
+        self.host.matches(registry) && path_has_prefix(path, &self.path)
     }
 
     /// `index.docker.io` (bare, or as `https://index.docker.io/v1/`): used for Docker Hub images
     /// when no other key matches.
     pub fn is_docker_hub_fallback(&self) -> bool {
-        self.port.is_none() && self.path.is_empty() && self.labels == ["index", "docker", "io"]
+        self.host.port.is_none() && self.path.is_empty() && self.host.labels == ["index", "docker", "io"]
     }
 
     pub fn as_str(&self) -> &str {
