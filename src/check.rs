@@ -31,6 +31,8 @@ pub struct Outcome {
     /// Namespaces of workloads that name pull secrets or a service account, where no inventory
     /// file declares what exists: existence checks were skipped there. Sorted.
     pub namespaces_without_inventory: Vec<String>,
+    /// Inputs that could not be read (I/O errors, over the size limit): the run is incomplete.
+    pub unread: usize,
 }
 
 /// Checks everything `selection` names against `config` and the declared inventory, on
@@ -45,13 +47,18 @@ pub fn run(selection: &Selection, config: &Config, declared: &DeclaredInventory)
 
 fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
     let inputs = discover::discover(selection)?;
-    let read: Vec<FileOutcome> = inputs.par_iter().map(|input| read_input(input, config)).collect();
+    let read: Vec<FileOutcome> = inputs
+        .par_iter()
+        .map(|input| read_input(input, config, selection.max_file_size))
+        .collect();
 
     let mut diagnostics = Vec::new();
     let mut workloads = Vec::new();
     let mut facts = Vec::new();
     let mut objects = 0;
+    let mut unread = 0;
     for file in read {
+        unread += usize::from(file.incomplete);
         diagnostics.extend(file.diagnostics);
         workloads.extend(file.extracted.workloads);
         facts.extend(file.extracted.facts);
@@ -91,6 +98,7 @@ fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInvent
         objects,
         workloads: workloads.len(),
         namespaces_without_inventory,
+        unread,
     })
 }
 
@@ -156,21 +164,27 @@ fn read_diagnostic(
 struct FileOutcome {
     diagnostics: Vec<Diagnostic>,
     extracted: manifest::Extracted,
+    /// The input could not be read, so the run did not check everything it was asked to.
+    incomplete: bool,
 }
 
-fn read_input(input: &Input, config: &Config) -> FileOutcome {
-    let text = match read_text(input) {
+fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
+    let text = match read_text(input, max_size) {
         Ok(text) => text,
-        Err(reason) => {
+        Err(Unread {
+            reason,
+            help,
+            incomplete,
+        }) => {
             let file = Arc::new(SourceFile::new(input.display(), String::new()));
-            let finding = Finding::new(Span::default(), reason)
-                .help("make the file readable and UTF-8 encoded, or exclude it with --exclude");
+            let finding = Finding::new(Span::default(), reason).help(help);
             let diagnostics = read_diagnostic(&rules::unreadable_file::RULE, &file, config, finding)
                 .into_iter()
                 .collect();
             return FileOutcome {
                 diagnostics,
                 extracted: manifest::Extracted::default(),
+                incomplete,
             };
         }
     };
@@ -182,30 +196,75 @@ fn read_input(input: &Input, config: &Config) -> FileOutcome {
         .filter_map(|problem| problem_diagnostic(problem, &file, config))
         .collect();
     let extracted = manifest::extract(stream.documents(), &file, &config.default_namespace);
-    FileOutcome { diagnostics, extracted }
+    FileOutcome {
+        diagnostics,
+        extracted,
+        incomplete: false,
+    }
 }
 
-/// Reads an input as UTF-8 text, or says why it cannot be.
-fn read_text(input: &Input) -> Result<String, String> {
-    let bytes = match input {
-        Input::File { path, .. } => std::fs::read(path).map_err(|error| format!("cannot read the file: {error}"))?,
-        Input::Stdin { .. } => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|error| format!("cannot read the standard input: {error}"))?;
-            bytes
+/// Why an input could not be checked, and what to do about it.
+struct Unread {
+    reason: String,
+    help: &'static str,
+    /// It could not be read at all, or only in part, so the run is incomplete (rather than the
+    /// file being read and found not to be UTF-8 text, a finding like any other).
+    incomplete: bool,
+}
+
+impl Unread {
+    fn io(reason: String) -> Unread {
+        Unread {
+            reason,
+            help: "make the file readable, or leave it out with --exclude",
+            incomplete: true,
         }
-        Input::Unreadable { reason, .. } => return Err(format!("cannot read: {reason}")),
+    }
+
+    fn not_text(reason: &str) -> Unread {
+        Unread {
+            reason: reason.to_owned(),
+            help: "save the file as UTF-8, as Kubernetes expects, or leave it out with --exclude",
+            incomplete: false,
+        }
+    }
+}
+
+/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit).
+fn read_text(input: &Input, max_size: u64) -> Result<String, Unread> {
+    let limit = if max_size == 0 { u64::MAX } else { max_size };
+    let too_large = || Unread {
+        reason: format!("the input is larger than --max-file-size ({max_size} bytes) and was not checked"),
+        help: "raise --max-file-size (or set it to 0 for no limit), or leave the file out with --exclude",
+        incomplete: true,
     };
+    let mut bytes = Vec::new();
+    let read = match input {
+        Input::File { path, .. } => {
+            let file =
+                std::fs::File::open(path).map_err(|error| Unread::io(format!("cannot read the file: {error}")))?;
+            if file.metadata().is_ok_and(|m| m.len() > limit) {
+                return Err(too_large());
+            }
+            file.take(limit.saturating_add(1)).read_to_end(&mut bytes)
+        }
+        Input::Stdin { .. } => std::io::stdin().take(limit.saturating_add(1)).read_to_end(&mut bytes),
+        Input::Unreadable { reason, .. } => return Err(Unread::io(format!("cannot read: {reason}"))),
+    };
+    read.map_err(|error| Unread::io(format!("cannot read: {error}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("the file is UTF-16 encoded; pullcheck reads UTF-8 (as Kubernetes does)".to_owned());
+        return Err(Unread::not_text(
+            "the file is UTF-16 encoded; pullcheck reads UTF-8 (as Kubernetes does)",
+        ));
     }
     String::from_utf8(bytes).map_err(|error| {
-        format!(
+        Unread::not_text(&format!(
             "the file is not valid UTF-8 (invalid byte at offset {})",
             error.utf8_error().valid_up_to()
-        )
+        ))
     })
 }
 

@@ -62,6 +62,11 @@ pub struct CheckArgs {
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 
+    /// Skip inputs larger than this many bytes, with an unreadable-file diagnostic (suffixes K, M
+    /// and G count in 1024s; 0: no limit).
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
     /// Print only the diagnostics, without the summary line.
     #[arg(long, short)]
     pub quiet: bool,
@@ -99,4 +104,42 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `1000`, `512K`, `64M`, `1G`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_uppercase()),
+        _ => (text, ' '),
+    };
+    let shift = match unit {
+        ' ' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("unknown size suffix '{unit}': use K, M or G")),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a size such as 1000, 512K or 64M"))?;
+    number
+        .checked_shl(shift)
+        .filter(|n| n >> shift == number)
+        .ok_or_else(|| format!("\"{text}\" is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert!(parse_size("64X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999G").is_err());
+    }
 }

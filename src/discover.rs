@@ -46,7 +46,12 @@ pub struct Selection {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub threads: usize,
+    /// Larger files are not read (a diagnostic says so); 0 means no limit.
+    pub max_file_size: u64,
 }
+
+/// The default `--max-file-size`: far above any real manifest, far below what would strain memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
 /// An input selection that cannot be used at all.
 #[derive(Debug)]
@@ -89,10 +94,19 @@ pub fn discover(selection: &Selection) -> Result<Vec<Input>, DiscoverError> {
             inputs.push(Input::Stdin { display });
         } else if path.is_dir() {
             directories.push(path.as_path());
-        } else if path.exists() {
-            inputs.push(Input::File {
-                display: display_path(path),
-                path: path.clone(),
+        } else if let Ok(metadata) = std::fs::metadata(path) {
+            let display = display_path(path);
+            inputs.push(if metadata.is_file() {
+                Input::File {
+                    display,
+                    path: path.clone(),
+                }
+            } else {
+                // Reading a FIFO would wait for a writer forever; a device could be endless.
+                Input::Unreadable {
+                    display,
+                    reason: "not a regular file (a FIFO, socket or device)".to_owned(),
+                }
             });
         } else {
             return Err(DiscoverError::NotFound {

@@ -1,7 +1,8 @@
 //! `pullcheck`: parse the command line, run, print, and return the exit code.
 //!
 //! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 when the run could not
-//! be made (usage, configuration or input selection errors).
+//! be made or is incomplete (usage, configuration or input selection errors; an input that could
+//! not be read).
 
 mod cli;
 
@@ -96,6 +97,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |n| n.get(),
         ),
+        max_file_size: args.max_file_size,
     };
     let outcome = match check::run(&selection, &config, &declared) {
         Ok(outcome) => outcome,
@@ -126,7 +128,10 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|threshold| outcome.diagnostics.iter().any(|d| d.severity >= threshold));
-    if failed {
+    if outcome.unread > 0 {
+        // Something asked for was not checked: say so whatever the findings.
+        ExitCode::from(EXIT_FAILURE)
+    } else if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS

@@ -8,6 +8,7 @@
 //! objects (Helm values, CI configs) are skipped here without a word. This module does not judge
 //! anything: rules do.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -207,6 +208,20 @@ pub struct Workload {
     pub service_account_key: &'static str,
     pub image_pull_secrets: Vec<PullSecretRef>,
     pub containers: Vec<Container>,
+    /// Parts of the pod spec written in a shape the API server cannot decode.
+    pub malformed: Vec<Malformed>,
+}
+
+/// A pod-spec field of the wrong shape (`containers` written as a mapping, say).
+#[derive(Debug, Clone)]
+pub struct Malformed {
+    pub span: Span,
+    /// Path from the object's root: `spec.template.spec.containers`.
+    pub field: String,
+    /// What it must be: "a list", "an object".
+    pub expected: &'static str,
+    /// What it is: "a mapping", "a string".
+    pub found: &'static str,
 }
 
 impl Workload {
@@ -238,23 +253,33 @@ pub fn extract<'s, 'a: 's>(
     default_namespace: &str,
 ) -> Extracted {
     let mut extracted = Extracted::default();
-    let reader = Reader {
+    let mut reader = Reader {
         file,
         default_namespace,
+        seen: HashSet::new(),
     };
     for document in documents {
-        reader.object(document, "", &mut extracted);
+        reader.object(document, "", 0, &mut extracted);
     }
     extracted
 }
 
+/// How deep `List`s may nest in one another; real ones do not nest at all.
+const MAX_LIST_DEPTH: usize = 8;
+
 struct Reader<'r> {
     file: &'r Arc<SourceFile>,
     default_namespace: &'r str,
+    /// Objects already read: an alias repeats an object, it does not make a new one, and without
+    /// this a `List` of aliased `List`s would expand exponentially.
+    seen: HashSet<usize>,
 }
 
 impl Reader<'_> {
-    fn object(&self, node: Node<'_, '_>, prefix: &str, out: &mut Extracted) {
+    fn object(&mut self, node: Node<'_, '_>, prefix: &str, depth: usize, out: &mut Extracted) {
+        if !self.seen.insert(node.identity()) {
+            return;
+        }
         let (Some(api_version), Some(kind)) = (
             node.get("apiVersion").and_then(|n| n.as_str()),
             node.get("kind").and_then(|n| n.as_str()),
@@ -263,13 +288,16 @@ impl Reader<'_> {
         };
         out.objects += 1;
         if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
+            if depth >= MAX_LIST_DEPTH {
+                return;
+            }
             for (i, item) in node
                 .get("items")
                 .into_iter()
                 .flat_map(|items| items.items())
                 .enumerate()
             {
-                self.object(item, &format!("{prefix}items[{i}]."), out);
+                self.object(item, &format!("{prefix}items[{i}]."), depth + 1, out);
             }
             return;
         }
@@ -285,6 +313,12 @@ impl Reader<'_> {
             return;
         };
         let pod_spec = pod_spec_path.iter().try_fold(node, |n, key| n.get(key));
+        // The key that holds the pod spec, to point at when the value has the wrong shape.
+        let (parent_keys, last_key) = pod_spec_path.split_at(pod_spec_path.len() - 1);
+        let pod_spec_key = parent_keys
+            .iter()
+            .try_fold(node, |n, key| n.get(key))
+            .and_then(|parent| parent.key(last_key[0]));
         let pod_spec_path = format!("{prefix}{}", pod_spec_path.join("."));
         let mut workload = Workload {
             file: Arc::clone(self.file),
@@ -302,10 +336,18 @@ impl Reader<'_> {
             service_account_key: "serviceAccountName",
             image_pull_secrets: Vec::new(),
             containers: Vec::new(),
+            malformed: Vec::new(),
             pod_spec_path,
         };
-        if let Some(pod_spec) = pod_spec {
-            self.pod_spec(pod_spec, &mut workload);
+        match pod_spec {
+            Some(pod_spec) if pod_spec.is_mapping() => self.pod_spec(pod_spec, &mut workload),
+            Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
+                span: shape_span(pod_spec, pod_spec_key),
+                field: workload.pod_spec_path.clone(),
+                expected: "an object",
+                found: pod_spec.type_name(),
+            }),
+            _ => {}
         }
         out.workloads.push(workload);
     }
@@ -351,8 +393,26 @@ impl Reader<'_> {
             ContainerKind::EphemeralContainer,
         ] {
             let Some(list) = pod_spec.get(kind.key()) else { continue };
+            let list_path = format!("{}.{}", workload.pod_spec_path, kind.key());
+            if !list.is_sequence() {
+                if !list.is_null() {
+                    workload.malformed.push(Malformed {
+                        span: shape_span(list, pod_spec.key(kind.key())),
+                        field: list_path,
+                        expected: "a list",
+                        found: list.type_name(),
+                    });
+                }
+                continue;
+            }
             for (i, container) in list.items().enumerate() {
                 if !container.is_mapping() {
+                    workload.malformed.push(Malformed {
+                        span: container.span(),
+                        field: format!("{list_path}[{i}]"),
+                        expected: "an object",
+                        found: container.type_name(),
+                    });
                     continue;
                 }
                 workload.containers.push(Container {
@@ -365,6 +425,15 @@ impl Reader<'_> {
                 });
             }
         }
+    }
+}
+
+/// Where to point for a value of the wrong shape: a scalar itself, a collection (which may run
+/// over many lines) at its key.
+fn shape_span(value: Node<'_, '_>, key: Option<Node<'_, '_>>) -> Span {
+    match key {
+        Some(key) if value.is_mapping() || value.is_sequence() => key.span(),
+        _ => value.span(),
     }
 }
 
@@ -481,6 +550,20 @@ items:
         assert_eq!(pod.containers[0].path, "items[0].spec.containers[0]");
         let image = pod.containers[0].image.as_scalar().unwrap();
         assert_eq!(&text[image.span_of(1..3).range()], "gi");
+    }
+
+    #[test]
+    fn aliased_lists_do_not_multiply_objects() {
+        let mut text = String::from(
+            "apiVersion: v1\nkind: List\nitems:\n- &l0 {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: nginx}]}}\n",
+        );
+        for i in 1..10 {
+            let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+            text.push_str(&format!("- &l{i} {{apiVersion: v1, kind: List, items: [{refs}]}}\n"));
+        }
+        let extracted = extract_text(&text);
+        assert_eq!(extracted.workloads.len(), 1);
+        assert_eq!(extracted.objects, 11);
     }
 
     #[test]

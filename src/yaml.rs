@@ -535,6 +535,11 @@ impl<'s, 'a> Node<'s, 'a> {
         }
     }
 
+    /// Identifies the node within its stream: an alias and its anchor have the same identity.
+    pub fn identity(&self) -> usize {
+        self.id as usize
+    }
+
     /// Where the node is written. For a quoted scalar this includes the quotes.
     pub fn span(&self) -> Span {
         self.data().span

@@ -100,13 +100,35 @@ impl fmt::Debug for Finding<'_> {
 }
 
 /// rustc's header, `warning[latest-image-tag]: message`, so logs without colour stay greppable.
+/// When no snippet is shown, the location follows the message.
 impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}[{}]: {}",
-            self.diagnostic.severity, self.diagnostic.rule, self.diagnostic.message
-        )
+        let d = self.diagnostic;
+        write!(f, "{}[{}]: {}", d.severity, d.rule, d.message)?;
+        if !self.show_snippet() {
+            let at = d.file.position(d.span.start);
+            write!(f, "\n  at {}:{}:{}", d.file.path, at.line, at.column)?;
+        }
+        Ok(())
+    }
+}
+
+/// Lines longer than this are not quoted (minified JSON, a base64 blob): the location is given instead.
+const MAX_SNIPPET_LINE: usize = 400;
+
+impl Finding<'_> {
+    /// Whether the source lines around the diagnostic are worth printing.
+    fn show_snippet(&self) -> bool {
+        let d = self.diagnostic;
+        let text = &d.file.text;
+        if text.is_empty() {
+            return false;
+        }
+        let start = text[..d.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[d.span.end.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| d.span.end + i);
+        end - start <= MAX_SNIPPET_LINE
     }
 }
 
@@ -129,7 +151,7 @@ impl miette::Diagnostic for Finding<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self as &dyn SourceCode)
+        self.show_snippet().then_some(self as &dyn SourceCode)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
@@ -140,6 +162,9 @@ impl miette::Diagnostic for Finding<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.show_snippet() {
+            return None;
+        }
         let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(d.label.clone(), d.span.range());
         let related = d

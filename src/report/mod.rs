@@ -65,6 +65,7 @@ mod tests {
             objects: 2,
             workloads: 1,
             namespaces_without_inventory: namespaces.iter().map(|n| n.to_string()).collect(),
+            unread: 0,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod disallowed_registry;
 pub mod duplicate_key;
 pub mod implicit_registry;
 pub mod invalid_image_reference;
+pub mod invalid_pod_spec;
 pub mod invalid_pull_policy;
 pub mod invalid_pull_secret_ref;
 pub mod latest_image_tag;
@@ -55,6 +56,7 @@ pub struct Rule {
 pub static RULES: &[&Rule] = &[
     &invalid_image_reference::RULE,
     &missing_image::RULE,
+    &invalid_pod_spec::RULE,
     &missing_image_tag::RULE,
     &latest_image_tag::RULE,
     &unpinned_image_digest::RULE,

@@ -1,0 +1,287 @@
+//! Hostile input, end to end: every case gets a clear diagnostic (or is skipped with a reason),
+//! never a panic, a hang or a silent skip, and the other files are still checked. Large cases are
+//! generated here rather than committed.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const POD: &str =
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n  - name: app\n    image: nginx:latest\n";
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), contents).unwrap();
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("pullcheck")
+        .unwrap()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+/// The report and exit code; fails on a crash (no JSON, or a signal).
+fn check(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let output = run(dir, args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {stderr}"));
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (report, code)
+}
+
+fn findings(report: &Value) -> Vec<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every case is a directory with one hostile file beside a good one: the good one must still be
+/// checked, so nothing stops the run.
+fn with_good_file(hostile: &str, contents: impl AsRef<[u8]>) -> (TempDir, Value, i32) {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.yaml", POD);
+    write(dir.path(), hostile, contents);
+    let (report, code) = check(dir.path(), &[]);
+    assert!(
+        findings(&report).contains(&("good.yaml".to_owned(), "latest-image-tag".to_owned())),
+        "{hostile} stopped the good file from being checked: {report:#}"
+    );
+    (dir, report, code)
+}
+
+fn rules_in(report: &Value, file: &str) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .filter(|(f, _)| f == file)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+#[test]
+fn alias_bombs_cost_nothing() {
+    // "Billion laughs": 10 levels of 10 aliases, 10^10 strings if expanded.
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..=10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    text.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: bomb}\nspec:\n  containers: *a10\n");
+    let (_, report, _) = with_good_file("bomb.yaml", &text);
+    // The aliased "containers" are lists, not objects: reported, not expanded.
+    assert!(
+        rules_in(&report, "bomb.yaml").iter().all(|r| r == "invalid-pod-spec"),
+        "{report:#}"
+    );
+
+    // The same through List items: each object is read once, not 10^9 times.
+    let mut text = String::from(
+        "apiVersion: v1\nkind: List\nitems:\n- &l0 {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: nginx}]}}\n",
+    );
+    for i in 1..10 {
+        let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+        text.push_str(&format!("- &l{i} {{apiVersion: v1, kind: List, items: [{refs}]}}\n"));
+    }
+    let (_, report, _) = with_good_file("list-bomb.yaml", &text);
+    assert_eq!(rules_in(&report, "list-bomb.yaml"), ["missing-image-tag"]);
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+    let (_, report, code) = with_good_file("flow.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
+    assert_eq!(rules_in(&report, "flow.yaml"), ["yaml-syntax"]);
+    assert_eq!(code, 1);
+    let (_, report, _) = with_good_file("block.yaml", "- ".repeat(100_000) + "x\n");
+    assert!(rules_in(&report, "block.yaml").is_empty());
+    let (_, report, _) = with_good_file("maps.yaml", "{a: ".repeat(100_000) + &"}".repeat(100_000));
+    assert_eq!(rules_in(&report, "maps.yaml"), ["yaml-syntax"]);
+}
+
+#[test]
+fn huge_files_are_bounded() {
+    // One 20 MB line: read, parsed, not quoted back.
+    let line = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {{\"blob\": \"{}\"}}}}\n",
+        "x".repeat(20 << 20)
+    );
+    let (_, report, code) = with_good_file("one-line.json", &line);
+    assert!(rules_in(&report, "one-line.json").is_empty());
+    assert_eq!(code, 0);
+
+    // Over --max-file-size: a diagnostic, and the run says it is incomplete.
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.yaml", POD);
+    write(dir.path(), "big.yaml", format!("a: {}\n", "x".repeat(2 << 20)));
+    let (report, code) = check(dir.path(), &["--max-file-size", "1M"]);
+    assert_eq!(rules_in(&report, "big.yaml"), ["unreadable-file"]);
+    assert_eq!(rules_in(&report, "good.yaml"), ["latest-image-tag"]);
+    assert_eq!(code, 2);
+
+    let output = Command::cargo_bin("pullcheck")
+        .unwrap()
+        .args(["check", "-", "--max-file-size", "100", "--format", "json"])
+        .write_stdin(POD.repeat(10))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["diagnostics"][0]["rule"], "unreadable-file");
+}
+
+#[test]
+fn bytes_that_are_not_utf8_text() {
+    let (_, report, code) = with_good_file("binary.yaml", [0u8, 159, 146, 150, 0xff, 0xfe, 0, 1, 2, 3]);
+    assert_eq!(rules_in(&report, "binary.yaml"), ["unreadable-file"]);
+    // Not UTF-8 is a finding, not an incomplete run.
+    assert_eq!(code, 1);
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain("kind: Pod\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let (_, report, _) = with_good_file("utf16.yaml", utf16);
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "utf16.yaml")
+        .unwrap();
+    assert_eq!(d["rule"], "unreadable-file");
+    assert!(d["message"].as_str().unwrap().contains("UTF-16"));
+    let (_, report, _) = with_good_file("nul.yaml", "apiVersion: v1\nkind: Pod\x00\n");
+    assert_eq!(rules_in(&report, "nul.yaml"), ["yaml-syntax"]);
+}
+
+#[test]
+fn bom_crlf_and_tabs_keep_columns_right() {
+    let text = "\u{feff}apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: crlf}\r\nspec:\r\n  containers:\r\n  - name: app\r\n    image:\t\"nginx:latest\"\r\n";
+    let (_, report, _) = with_good_file("crlf.yaml", text);
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "crlf.yaml")
+        .unwrap();
+    assert_eq!(d["rule"], "latest-image-tag");
+    // Line 7 is `    image:\t"nginx:latest"`: the tag starts at column 19.
+    assert_eq!(d["range"]["start"]["line"], 7);
+    assert_eq!(d["range"]["start"]["column"], 19);
+    assert_eq!(
+        &text[d["range"]["start"]["offset"].as_u64().unwrap() as usize..][..6],
+        "latest"
+    );
+}
+
+#[test]
+fn wrong_shapes_get_precise_diagnostics() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: shapes}
+spec:
+  imagePullSecrets: [regcred]
+  containers:
+  - {name: number, image: 1.0, imagePullPolicy: true}
+  - {name: map, image: {repository: nginx}}
+  - {name: null-image, image: null}
+---
+apiVersion: v1
+kind: Pod
+spec:
+  containers: {name: no-metadata, image: nginx:1.25}
+---
+apiVersion: v1
+kind: 5
+spec: {containers: [{name: x, image: 'NGINX'}]}
+---
+kind: Pod
+spec: {containers: [{name: x, image: 'NGINX'}]}
+";
+    let (_, report, _) = with_good_file("shapes.yaml", text);
+    let mut rules = rules_in(&report, "shapes.yaml");
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            "invalid-image-reference",
+            "invalid-image-reference",
+            "invalid-pod-spec",
+            "invalid-pull-policy",
+            "invalid-pull-secret-ref",
+            "missing-image"
+        ],
+        "{report:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_and_odd_names() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    write(root, "good.yaml", POD);
+    write(root, "with space.yaml", POD);
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(root.join(odd), POD).unwrap();
+    std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("missing.yaml"), root.join("dangling.yaml")).unwrap();
+    let fifo = root.join("pipe.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    // Walking: the FIFO and symlinks are not followed, the rest is checked.
+    let (report, code) = check(root, &[]);
+    let mut files: Vec<String> = findings(&report).into_iter().map(|(f, _)| f).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["caf\u{fffd}.yaml", "good.yaml", "with space.yaml"],
+        "{report:#}"
+    );
+    assert_eq!(code, 0);
+
+    // Named explicitly, a FIFO is reported, not read (which would wait forever).
+    let (report, code) = check(root, &["pipe.yaml", "good.yaml"]);
+    assert_eq!(rules_in(&report, "pipe.yaml"), ["unreadable-file"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn the_same_findings_in_the_same_order_whatever_the_thread_count() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = manifest_dir.join("../shared/corpus");
+    let target = if corpus.is_dir() {
+        corpus
+    } else {
+        manifest_dir.join("testdata")
+    };
+    let run_with = |jobs: &str| run(&target, &["--jobs", jobs, "."]).stdout;
+    let one = run_with("1");
+    assert!(one.len() > 10_000, "{} produced almost nothing", target.display());
+    assert_eq!(one, run_with("8"));
+}
