@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::discover::{self, DiscoverError, Input, Selection};
-use crate::inventory::{DeclaredInventory, Inventory};
+use crate::inventory::{DeclaredInventory, Fact, Inventory};
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Context, Finding, Rule};
 use crate::source::{SourceFile, Span};
@@ -190,12 +190,24 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
     };
     let file = Arc::new(SourceFile::new(input.display(), text));
     let stream = yaml::load(&file.text);
-    let diagnostics = stream
+    let mut diagnostics: Vec<Diagnostic> = stream
         .problems
         .iter()
         .filter_map(|problem| problem_diagnostic(problem, &file, config))
         .collect();
     let extracted = manifest::extract(stream.documents(), &file, &config.default_namespace);
+    for fact in &extracted.facts {
+        if let Fact::Secret(secret) = fact
+            && let Some(finding) = rules::malformed_pull_secret::finding(secret)
+        {
+            diagnostics.extend(read_diagnostic(
+                &rules::malformed_pull_secret::RULE,
+                &file,
+                config,
+                finding,
+            ));
+        }
+    }
     FileOutcome {
         diagnostics,
         extracted,

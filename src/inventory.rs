@@ -48,6 +48,8 @@ pub struct SecretFact {
     /// templated, encrypted or not decodable, or an inventory entry that does not list them).
     pub registries: Option<Vec<CredentialKey>>,
     pub origin: Option<Origin>,
+    /// A docker-registry secret whose payload cannot be used.
+    pub payload_problem: Option<SecretPayloadProblem>,
 }
 
 impl SecretFact {
@@ -84,13 +86,17 @@ pub fn fact_from_object(kind: &str, object: Node<'_, '_>, file: &Arc<SourceFile>
     match kind {
         "Secret" => {
             let secret_type = type_node.and_then(|t| t.as_str()).unwrap_or("Opaque").to_owned();
-            let registries = registries_of_secret(object, &secret_type);
+            let (registries, payload_problem) = match registries_of_secret(object, &secret_type, name_node.span()) {
+                Ok(registries) => (registries, None),
+                Err(problem) => (None, Some(problem)),
+            };
             Some(Fact::Secret(SecretFact {
                 name,
                 namespace: namespace.to_owned(),
                 secret_type,
                 registries,
                 origin: Some(origin),
+                payload_problem,
             }))
         }
         "ServiceAccount" => Some(Fact::ServiceAccount(ServiceAccountFact {
@@ -108,42 +114,92 @@ pub fn fact_from_object(kind: &str, object: Node<'_, '_>, file: &Arc<SourceFile>
     }
 }
 
-/// The registry keys of a docker-registry secret, from `data` (base64) or `stringData`.
-fn registries_of_secret(object: Node<'_, '_>, secret_type: &str) -> Option<Vec<CredentialKey>> {
+/// Why a docker-registry secret's payload cannot be used. The messages are fixed text: nothing of
+/// the payload (which holds credentials) ever goes into them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadProblem {
+    Missing,
+    NotBase64,
+    NotJson,
+    NoAuths,
+}
+
+impl PayloadProblem {
+    pub fn describe(self, key: &str) -> String {
+        match self {
+            PayloadProblem::Missing => format!("it has no {key} in data or stringData"),
+            PayloadProblem::NotBase64 => format!("its {key} in data is not valid base64"),
+            PayloadProblem::NotJson => format!("its {key} is not a JSON object of registries"),
+            PayloadProblem::NoAuths => format!("its {key} has no \"auths\" object of registries"),
+        }
+    }
+}
+
+/// A docker-registry secret whose payload cannot be used, and where.
+#[derive(Debug, Clone)]
+pub struct SecretPayloadProblem {
+    pub problem: PayloadProblem,
+    /// `.dockerconfigjson` or `.dockercfg`.
+    pub key: &'static str,
+    /// The payload's value, or the secret's name when the payload is missing.
+    pub span: Span,
+}
+
+/// The registry keys of a docker-registry secret, from `data` (base64) or `stringData`: `Ok(None)`
+/// when they cannot be known without it being wrong (other types, templated values).
+fn registries_of_secret(
+    object: Node<'_, '_>,
+    secret_type: &str,
+    name_span: Span,
+) -> Result<Option<Vec<CredentialKey>>, SecretPayloadProblem> {
     let (key, nested_in_auths) = match secret_type {
         DOCKER_CONFIG_JSON => (".dockerconfigjson", true),
         DOCKER_CFG => (".dockercfg", false),
-        _ => return None,
+        _ => return Ok(None),
     };
-    let config: Vec<u8> = if let Some(text) = object
-        .get("stringData")
-        .and_then(|d| d.get(key))
-        .and_then(|v| v.as_str())
-    {
+    let problem = |problem, span| SecretPayloadProblem { problem, key, span };
+    let string_value = object.get("stringData").and_then(|d| d.get(key));
+    let data_value = object.get("data").and_then(|d| d.get(key));
+    let Some(value) = string_value.or(data_value) else {
+        return Err(problem(PayloadProblem::Missing, name_span));
+    };
+    let Some(text) = value.as_str() else {
+        return Err(problem(PayloadProblem::NotJson, value.span()));
+    };
+    // A value still to be filled in by a template engine says nothing yet.
+    if text.contains("${") || text.contains("{{") {
+        return Ok(None);
+    }
+    let config: Vec<u8> = if string_value.is_some() {
         text.as_bytes().to_vec()
     } else {
-        let encoded = object.get("data")?.get(key)?.as_str()?;
         // Real secrets are sometimes wrapped over several lines.
-        let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD.decode(compact).ok()?
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|_| problem(PayloadProblem::NotBase64, value.span()))?
     };
-    let keys = registry_keys(&config, nested_in_auths)?;
-    Some(keys.iter().filter_map(|key| CredentialKey::parse(key)).collect())
+    let keys = registry_keys(&config, nested_in_auths).map_err(|p| problem(p, value.span()))?;
+    Ok(Some(keys.iter().filter_map(|key| CredentialKey::parse(key)).collect()))
 }
 
-/// The registry keys of a docker config, sorted; everything else in it is skipped unread. Any
-/// error is reduced to `None`: serde's messages can quote the input, which holds credentials.
-fn registry_keys(config: &[u8], nested_in_auths: bool) -> Option<Vec<String>> {
+/// The registry keys of a docker config, sorted; everything else in it is skipped unread. Errors
+/// are reduced to a [`PayloadProblem`]: serde's messages can quote the input, which holds
+/// credentials.
+fn registry_keys(config: &[u8], nested_in_auths: bool) -> Result<Vec<String>, PayloadProblem> {
     #[derive(Deserialize)]
     struct DockerConfigJson {
-        auths: BTreeMap<String, IgnoredAny>,
+        auths: Option<BTreeMap<String, IgnoredAny>>,
     }
     let keys: BTreeMap<String, IgnoredAny> = if nested_in_auths {
-        serde_json::from_slice::<DockerConfigJson>(config).ok()?.auths
+        serde_json::from_slice::<DockerConfigJson>(config)
+            .map_err(|_| PayloadProblem::NotJson)?
+            .auths
+            .ok_or(PayloadProblem::NoAuths)?
     } else {
-        serde_json::from_slice(config).ok()?
+        serde_json::from_slice(config).map_err(|_| PayloadProblem::NotJson)?
     };
-    Some(keys.into_keys().collect())
+    Ok(keys.into_keys().collect())
 }
 
 /// What inventory files declare: facts, and the namespaces they make complete.
@@ -241,6 +297,7 @@ fn read_secret(
         secret_type: DOCKER_CONFIG_JSON.to_owned(),
         registries: None,
         origin: None,
+        payload_problem: None,
     };
     let mut origin = Origin {
         file: Arc::clone(file),

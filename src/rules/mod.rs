@@ -25,6 +25,7 @@ pub mod invalid_pull_policy;
 pub mod invalid_pull_secret_ref;
 pub mod latest_image_tag;
 pub mod latest_tag_if_not_present;
+pub mod malformed_pull_secret;
 pub mod missing_image;
 pub mod missing_image_tag;
 pub mod missing_pull_secret;
@@ -70,6 +71,7 @@ pub static RULES: &[&Rule] = &[
     &unknown_pull_secret::RULE,
     &pull_secret_registry_mismatch::RULE,
     &wrong_pull_secret_type::RULE,
+    &malformed_pull_secret::RULE,
     &invalid_pull_secret_ref::RULE,
     &unknown_service_account::RULE,
     &yaml_syntax::RULE,
