@@ -114,7 +114,7 @@ fn assert_well_formed(log: &Value) {
     find_all(log, "snippet", String::new(), &mut found);
     for (path, snippet) in &found {
         let text = snippet["text"].as_str().unwrap_or_else(|| panic!("{path}: no text"));
-        assert!(!text.trim().is_empty(), "{path}: empty snippet");
+        assert!(!text.is_empty(), "{path}: empty snippet");
     }
     for key in ["region", "contextRegion"] {
         let mut regions = Vec::new();
@@ -126,6 +126,9 @@ fn assert_well_formed(log: &Value) {
                 }
             }
             assert!(region.get("startLine").is_some(), "{path}: no startLine");
+            if region.get("byteLength").is_some_and(|n| n.as_u64() > Some(0)) {
+                assert!(region.get("snippet").is_some(), "{path}: no snippet");
+            }
         }
     }
     let mut locations = Vec::new();

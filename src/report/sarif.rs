@@ -394,7 +394,7 @@ fn physical_location(file: &SourceFile, span: Span, artifact_location: ArtifactL
 fn snippet(file: &SourceFile, span: Span) -> Option<Snippet> {
     file.shown_text()
         .get(span.range())
-        .filter(|text| !text.trim().is_empty())
+        .filter(|text| !text.is_empty())
         .map(|text| Snippet { text: text.to_owned() })
 }
 
