@@ -91,7 +91,7 @@ pub enum Format {
     Human,
     /// One versioned JSON document.
     Json,
-    /// SARIF 2.1.0, for code scanning (GitHub, GitLab) and SARIF viewers.
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
     Sarif,
     /// GitHub Actions workflow commands, which annotate a pull request's diff.
     Github,

@@ -1,4 +1,4 @@
-//! SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps) and SARIF viewers.
+//! SARIF 2.1.0, for GitHub code scanning and other SARIF consumers (viewers, Azure DevOps).
 //!
 //! One log with one run. The driver lists every rule in the table, with its doc, so a viewer can
 //! explain a finding without pullcheck at hand; each diagnostic becomes a result with its rule,
