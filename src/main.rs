@@ -61,7 +61,12 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        // With --output the report goes to a file, not to the terminal.
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let human = HumanReport::new(color);
 
@@ -107,19 +112,33 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
     };
 
-    let output = match args.format {
+    let report = match args.format {
+        Format::Human => outcome.diagnostics.iter().map(|d| human.render(d)).collect(),
         Format::Json => report::json::render(&outcome),
-        Format::Human => {
-            let mut text: String = outcome.diagnostics.iter().map(|d| human.render(d)).collect();
-            if !args.quiet {
-                text.push_str(&report::summary_line(&outcome, started.elapsed()));
-                text.push('\n');
-            }
-            text
-        }
+        Format::Sarif => report::sarif::render(&outcome, std::env::current_dir().ok().as_deref()),
+        Format::Github => report::github::render(&outcome),
     };
+    let summary = (!args.quiet).then(|| format!("{}\n", report::summary_line(&outcome, started.elapsed())));
     // A closed pipe is the reader's choice; the exit code still tells the result.
-    let _ = std::io::stdout().lock().write_all(output.as_bytes());
+    match &args.output {
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, report) {
+                eprintln!("pullcheck: writing `{}`: {error}", path.display());
+                return ExitCode::from(EXIT_FAILURE);
+            }
+            if let Some(summary) = summary {
+                let _ = std::io::stdout().lock().write_all(summary.as_bytes());
+            }
+        }
+        None => {
+            let mut text = report;
+            // The summary follows the report where it cannot spoil it: not inside JSON or SARIF.
+            if let (Some(summary), Format::Human | Format::Github) = (summary, args.format) {
+                text.push_str(&summary);
+            }
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
 
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

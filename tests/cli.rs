@@ -372,7 +372,7 @@ fn credentials_in_scanned_secrets_never_reach_any_output() {
     );
 
     let mut outputs = Vec::new();
-    for format in ["human", "json"] {
+    for format in ["human", "json", "sarif", "github"] {
         let output = pullcheck(dir.path())
             .args(["check", "--format", format, "--color", "always"])
             .output()

@@ -1,8 +1,10 @@
-//! Turning a run's outcome into output: `human` for people, `json` for machines. Both show the
-//! same findings in the same order.
+//! Turning a run's outcome into output: `human` for people; `json`, `sarif` (code scanning) and
+//! `github` (workflow annotations) for machines. All show the same findings in the same order.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::time::Duration;
 

@@ -53,6 +53,20 @@ pub struct Rule {
     pub check: Option<Check>,
 }
 
+impl Rule {
+    /// The doc's opening paragraph, the one after the title and the severity line, as markdown on
+    /// one line: what the rule reports, in a sentence or two.
+    pub fn description(&self) -> String {
+        let mut paragraphs = self.doc.split("\n\n").map(str::trim).filter(|p| !p.is_empty());
+        paragraphs
+            .find(|p| !p.starts_with('#') && !p.starts_with("**Default severity:**"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Every rule, in the order `pullcheck rules` lists them.
 pub static RULES: &[&Rule] = &[
     &invalid_image_reference::RULE,
@@ -216,6 +230,12 @@ mod tests {
             assert!(
                 !rule.summary.is_empty() && !rule.summary.ends_with('.'),
                 "{}: summary",
+                rule.id
+            );
+            let description = rule.description();
+            assert!(
+                description.starts_with("Reports ") && description.ends_with('.'),
+                "{}: the doc does not open with what the rule reports: {description:?}",
                 rule.id
             );
         }

@@ -1,0 +1,71 @@
+//! GitHub Actions workflow commands: one `::error`, `::warning` or `::notice` line per finding,
+//! which the runner turns into annotations on the pull request's diff.
+//!
+//! `::error file=deploy/app.yaml,line=11,col=22,endLine=11,endColumn=28,title=latest-image-tag::message`
+//!
+//! The file is the path as displayed (relative to where pullcheck ran, which in a workflow is the
+//! checkout); lines and columns are 1-based, columns in characters, and `endColumn` is the column
+//! after the last character, as in SARIF. The help follows the message on a second line. Values are
+//! escaped as the runner requires: `%`, CR and LF everywhere, and `:` and `,` in properties too.
+
+use std::fmt::Write as _;
+
+use crate::check::Outcome;
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// One command per diagnostic, each on its own line.
+pub fn render(outcome: &Outcome) -> String {
+    let mut text = String::new();
+    for diagnostic in &outcome.diagnostics {
+        text.push_str(&command(diagnostic));
+        text.push('\n');
+    }
+    text
+}
+
+fn command(d: &Diagnostic) -> String {
+    let name = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let start = d.file.position(d.span.start);
+    let mut properties = format!(
+        "file={},line={},col={}",
+        property(&d.file.path),
+        start.line,
+        start.column
+    );
+    if !d.span.is_empty() {
+        let end = d.file.position(d.span.end);
+        let _ = write!(properties, ",endLine={},endColumn={}", end.line, end.column);
+    }
+    let _ = write!(properties, ",title={}", property(d.rule));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{name} {properties}::{}", data(&message))
+}
+
+/// A command's message: `%`, CR and LF escaped.
+fn data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// A command's property value: as a message, and `:` and `,` too, which delimit properties.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_runner() {
+        assert_eq!(data("50% done\r\nnext: a, b"), "50%25 done%0D%0Anext: a, b");
+        assert_eq!(property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
+    }
+}

@@ -1,0 +1,524 @@
+//! End-to-end tests of the CI-gate outputs: `--format sarif` (checked against the official SARIF
+//! 2.1.0 schema, vendored in `testdata/sarif/`), `--format github` and `--output FILE`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:latest
+      - name: sidecar
+        image: \"registry.k8s.io/pause:3.9\"
+";
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pullcheck(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("pullcheck").unwrap();
+    command.current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs `pullcheck check --format sarif ARGS` in `dir`: the log and the exit code.
+fn sarif(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let output = pullcheck(dir)
+        .args(["check", "--format", "sarif"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let log = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
+    (log, output.status.code().unwrap())
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let output = pullcheck(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn results(log: &Value) -> &Vec<Value> {
+    log["runs"][0]["results"].as_array().unwrap()
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repository().join("testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-04/schema#");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("the SARIF schema does not load: {e}"))
+}
+
+fn assert_valid(validator: &jsonschema::Validator, log: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: the SARIF log breaks the schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Every value of `key` anywhere in the document, with its JSON pointer.
+fn find_all<'v>(value: &'v Value, key: &str, path: String, out: &mut Vec<(String, &'v Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let here = format!("{path}/{k}");
+                if k == key {
+                    out.push((here.clone(), v));
+                }
+                find_all(v, key, here, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                find_all(v, key, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// No empty snippet, no zero line or column, and every artifact URI a plain relative reference
+/// under `%SRCROOT%` or an absolute `file:` URI.
+fn assert_well_formed(log: &Value) {
+    let mut found = Vec::new();
+    find_all(log, "snippet", String::new(), &mut found);
+    for (path, snippet) in &found {
+        let text = snippet["text"].as_str().unwrap_or_else(|| panic!("{path}: no text"));
+        assert!(!text.is_empty(), "{path}: empty snippet");
+    }
+    for key in ["region", "contextRegion"] {
+        let mut regions = Vec::new();
+        find_all(log, key, String::new(), &mut regions);
+        for (path, region) in regions {
+            for field in ["startLine", "startColumn", "endLine", "endColumn"] {
+                if let Some(n) = region.get(field) {
+                    assert!(n.as_u64().unwrap() >= 1, "{path}/{field} is {n}");
+                }
+            }
+            assert!(region.get("startLine").is_some(), "{path}: no startLine");
+            if region.get("byteLength").is_some_and(|n| n.as_u64() > Some(0)) {
+                assert!(region.get("snippet").is_some(), "{path}: no snippet");
+            }
+        }
+    }
+    let mut locations = Vec::new();
+    find_all(log, "artifactLocation", String::new(), &mut locations);
+    assert!(!locations.is_empty());
+    for (path, location) in locations {
+        let uri = location["uri"].as_str().unwrap();
+        assert!(
+            uri.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~/%:".contains(&b)),
+            "{path}: {uri:?} is not percent-encoded"
+        );
+        match location.get("uriBaseId") {
+            Some(base) => {
+                assert_eq!(base, "%SRCROOT%", "{path}");
+                assert!(
+                    !uri.starts_with("./") && !uri.starts_with('/') && !uri.contains(':'),
+                    "{path}: {uri}"
+                );
+            }
+            None => assert!(uri.starts_with("file:///"), "{path}: {uri}"),
+        }
+    }
+}
+
+#[test]
+fn sarif_follows_the_official_schema() {
+    let validator = schema_validator();
+
+    // The validator is not vacuous: it rejects a log with a zero line.
+    let (mut log, _) = sarif(&repository().join("examples/shop"), &["--config", ".pullcheck.yaml"]);
+    assert_valid(&validator, &log, "examples/shop");
+    assert_well_formed(&log);
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    assert!(!validator.is_valid(&log), "a zero startLine passed the schema");
+
+    // Every rule's fixtures: related places in other files, YAML errors, duplicate keys.
+    let (log, code) = sarif(&repository().join("testdata/rules"), &[]);
+    assert_eq!(code, 1);
+    assert!(results(&log).len() > 50, "the fixtures produced too little");
+    assert!(
+        results(&log).iter().any(|r| r.get("relatedLocations").is_some()),
+        "no related locations in the fixtures"
+    );
+    assert_valid(&validator, &log, "testdata/rules");
+    assert_well_formed(&log);
+
+    // Files that cannot be read, and the standard input.
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "latin1.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: caf\xe9}\n",
+    );
+    write(dir.path(), "empty.yaml", "");
+    let (log, _) = sarif(dir.path(), &[]);
+    assert_valid(&validator, &log, "unreadable");
+    assert_well_formed(&log);
+    assert_eq!(results(&log)[0]["ruleId"], "unreadable-file");
+    assert_eq!(
+        results(&log)[0]["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 1, "startColumn": 1}),
+        "nothing to point at: the start of the file"
+    );
+    let output = pullcheck(dir.path())
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "-",
+            "--stdin-filename",
+            "rendered/web.yaml",
+        ])
+        .write_stdin(DEPLOYMENT)
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid(&validator, &log, "stdin");
+    let location = &results(&log)[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "rendered/web.yaml");
+    assert_eq!(location["region"]["startLine"], 11);
+}
+
+#[test]
+fn sarif_run_describes_the_tool_and_every_rule() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let (log, code) = sarif(dir.path(), &[]);
+    assert_eq!(code, 0, "exit codes do not depend on the format");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().ends_with("/sarif-schema-2.1.0.json"));
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(run["automationDetails"]["id"], "pullcheck/");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "pullcheck");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("https://"));
+
+    let rules = driver["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let table: Vec<&str> = pullcheck::rules::RULES.iter().map(|r| r.id).collect();
+    assert_eq!(ids, table, "the driver lists every rule, in the table's order");
+    for (descriptor, rule) in rules.iter().zip(pullcheck::rules::RULES) {
+        let id = rule.id;
+        assert_eq!(
+            descriptor["helpUri"],
+            format!("https://github.com/pullcheck/pullcheck/blob/main/rules/{id}.md")
+        );
+        assert_eq!(descriptor["shortDescription"]["text"], format!("{}.", rule.summary));
+        let full = descriptor["fullDescription"]["text"].as_str().unwrap();
+        assert!(full.starts_with("Reports ") && !full.contains('`'), "{id}: {full}");
+        assert_eq!(descriptor["help"]["markdown"], rule.doc, "{id}");
+        assert_eq!(descriptor["help"]["text"], rule.doc, "{id}");
+        let level = match rule.default_severity.map(|s| s.as_str()) {
+            Some("info") => "note",
+            Some(severity) => severity,
+            None => "none",
+        };
+        assert_eq!(descriptor["defaultConfiguration"]["level"], level, "{id}");
+        assert!(descriptor["name"].as_str().unwrap().chars().all(char::is_alphanumeric));
+    }
+    assert_eq!(
+        rules[4]["defaultConfiguration"]["level"], "none",
+        "unpinned-image-digest is off by default"
+    );
+}
+
+#[test]
+fn sarif_result_points_at_the_exact_characters() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let (log, _) = sarif(dir.path(), &[]);
+    let run = &log["runs"][0];
+    let root = dir.path().canonicalize().unwrap();
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let found = results(&log);
+    assert_eq!(found.len(), 1);
+    let result = &found[0];
+    assert_eq!(result["ruleId"], "latest-image-tag");
+    assert_eq!(
+        run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "latest-image-tag"
+    );
+    assert_eq!(result["level"], "warning");
+    let text = result["message"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("image \"nginx:latest\" uses the tag \"latest\""),
+        "{text}"
+    );
+    assert!(text.contains("\nHelp: pin a version tag"), "{text}");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"],
+        serde_json::json!({"uri": "deploy.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    // `        image: nginx:latest` on line 11: the tag is columns 22 to 27.
+    let offset = DEPLOYMENT.find("latest").unwrap();
+    assert_eq!(
+        location["region"],
+        serde_json::json!({
+            "startLine": 11, "startColumn": 22, "endLine": 11, "endColumn": 28,
+            "byteOffset": offset, "byteLength": 6, "snippet": {"text": "latest"}
+        })
+    );
+    assert_eq!(
+        location["contextRegion"]["snippet"]["text"],
+        "        image: nginx:latest"
+    );
+    assert_eq!(result["locations"][0]["message"]["text"], "mutable tag.");
+
+    // Columns count code points: a two-byte character before the tag counts as one column.
+    let flow = DEPLOYMENT.replace(
+        "      - name: app\n        image: nginx:latest\n",
+        "      - {name: \"ü\", image: nginx:latest}\n",
+    );
+    write(dir.path(), "deploy.yaml", &flow);
+    let (log, _) = sarif(dir.path(), &[]);
+    let region = &results(&log)[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (&region["startLine"], &region["startColumn"], &region["endColumn"]),
+        (&10.into(), &34.into(), &40.into())
+    );
+    assert_eq!(region["byteOffset"], flow.find("latest").unwrap());
+}
+
+#[test]
+fn sarif_uris_are_relative_to_the_working_directory() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "repo/manifests/web app.yaml", DEPLOYMENT);
+    write(&root, "shared/base.yaml", DEPLOYMENT);
+    let repo = root.join("repo");
+    let uris = |args: &[&str]| -> Vec<(String, Option<String>)> {
+        let (log, _) = sarif(&repo, args);
+        results(&log)
+            .iter()
+            .map(|r| {
+                let location = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                (
+                    location["uri"].as_str().unwrap().to_owned(),
+                    location["uriBaseId"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    let relative = |uri: &str| vec![(uri.to_owned(), Some("%SRCROOT%".to_owned()))];
+    assert_eq!(uris(&[]), relative("manifests/web%20app.yaml"));
+    assert_eq!(uris(&["./manifests"]), relative("manifests/web%20app.yaml"));
+    assert_eq!(
+        uris(&["./manifests/web app.yaml"]),
+        relative("manifests/web%20app.yaml")
+    );
+    let absolute = repo.join("manifests/web app.yaml");
+    assert_eq!(
+        uris(&[absolute.to_str().unwrap()]),
+        relative("manifests/web%20app.yaml")
+    );
+    // Outside the working directory: an absolute file URI, which needs no base.
+    let outside = format!("file://{}/shared/base.yaml", root.display());
+    assert_eq!(uris(&["../shared/base.yaml"]), vec![(outside.clone(), None)]);
+    assert_eq!(uris(&["../shared"]), vec![(outside, None)]);
+}
+
+#[test]
+fn sarif_fingerprints_survive_lines_moving() {
+    let dir = TempDir::new().unwrap();
+    let fingerprints = |text: &str| -> Vec<(String, u64)> {
+        write(dir.path(), "deploy.yaml", text);
+        let (log, _) = sarif(dir.path(), &["--fail-on", "never"]);
+        results(&log)
+            .iter()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["pullcheck/v1"].as_str().unwrap().to_owned(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .unwrap(),
+                )
+            })
+            .collect()
+    };
+    let two = DEPLOYMENT.replace("registry.k8s.io/pause:3.9", "busybox");
+    let before = fingerprints(&two);
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_ne!(before[0].0, before[1].0, "two findings, two fingerprints");
+    assert!(
+        before.iter().all(|(f, _)| f.len() == 18 && f.ends_with(":1")),
+        "{before:?}"
+    );
+
+    // Unrelated lines above the findings: same fingerprints, new lines.
+    let moved = two.replace("metadata:\n", "# moved down\nmetadata:\n  labels: {team: web}\n");
+    let after = fingerprints(&moved);
+    assert_eq!(after.len(), 2);
+    for ((f1, line1), (f2, line2)) in before.iter().zip(&after) {
+        assert_eq!(f1, f2);
+        assert_eq!(line1 + 2, *line2);
+    }
+    // Fixing one finding leaves the other's fingerprint as it was.
+    let fixed = fingerprints(&two.replace("nginx:latest", "nginx:1.25"));
+    assert_eq!(fixed.len(), 1);
+    assert_eq!(fixed[0].0, before[1].0);
+}
+
+#[test]
+fn github_commands_are_escaped_one_per_line() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "one command and the summary: {stdout}");
+    let report = json(dir.path(), &[]);
+    let d = &report["diagnostics"][0];
+    let message = d["message"].as_str().unwrap();
+    let help = d["help"].as_str().unwrap();
+    assert!(!message.contains(['%', '\n']) && !help.contains(['%', '\n']));
+    assert_eq!(
+        lines[0],
+        format!(
+            "::warning file=deploy.yaml,line=11,col=22,endLine=11,endColumn=28,title=latest-image-tag::{message}%0Ahelp: {help}"
+        )
+    );
+    assert!(
+        lines[1].starts_with("checked 1 file, 1 object, 1 workload: 1 warning"),
+        "{stdout}"
+    );
+
+    // Property values escape `%`, `:` and `,` too; messages escape `%`; info is a notice.
+    let name = "a,b:50%.yaml";
+    write(dir.path(), name, DEPLOYMENT.replace("nginx:latest", "nginx:50%"));
+    write(dir.path(), ".pullcheck.yaml", "rules:\n  latest-image-tag: info\n");
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "github", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let report = json(dir.path(), &[]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "--quiet leaves out the summary: {stdout}");
+    let bad = &report["diagnostics"][0];
+    assert_eq!(bad["rule"], "invalid-image-reference");
+    let escape = |text: &str| text.replace('%', "%25");
+    let (start, end) = (&bad["range"]["start"], &bad["range"]["end"]);
+    assert_eq!(
+        lines[0],
+        format!(
+            "::error file=a%2Cb%3A50%25.yaml,line={},col={},endLine={},endColumn={},title=invalid-image-reference::{}%0Ahelp: {}",
+            start["line"],
+            start["column"],
+            end["line"],
+            end["column"],
+            escape(bad["message"].as_str().unwrap()),
+            escape(bad["help"].as_str().unwrap()),
+        )
+    );
+    assert!(lines[0].contains("nginx:50%25"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("::notice file=deploy.yaml,line=11,col=22,"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn output_writes_the_report_and_the_summary_still_shows() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    // Reports go elsewhere, or the next run would check them too.
+    let reports = TempDir::new().unwrap();
+    let report_path = |name: &str| -> PathBuf { reports.path().join(name) };
+
+    for (format, file) in [
+        ("sarif", "out.sarif"),
+        ("json", "out.json"),
+        ("github", "out.txt"),
+        ("human", "out.log"),
+    ] {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", format, "--fail-on", "warning", "--output"])
+            .arg(report_path(file))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}: exit codes are unchanged");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with("checked 1 file, 1 object, 1 workload: 1 warning"),
+            "{format}: {stdout}"
+        );
+        assert_eq!(
+            stdout.lines().count(),
+            1,
+            "{format}: only the summary on stdout: {stdout}"
+        );
+        let written = std::fs::read_to_string(report_path(file)).unwrap();
+        assert!(written.contains("latest-image-tag"), "{format}: {written}");
+        assert!(
+            !written.contains("checked 1 file"),
+            "{format}: the summary is not in the report"
+        );
+        assert!(!written.contains('\u{1b}'), "{format}: no colour in a file");
+        if format == "sarif" || format == "json" {
+            serde_json::from_str::<Value>(&written).unwrap();
+        }
+    }
+
+    let quiet = pullcheck(dir.path())
+        .args(["check", "--format", "sarif", "--quiet", "-o"])
+        .arg(report_path("quiet.sarif"))
+        .output()
+        .unwrap();
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stdout.is_empty());
+    assert!(report_path("quiet.sarif").exists());
+
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "sarif", "--output", "no/such/dir/out.sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("writing `no/such/dir/out.sarif`"), "{stderr}");
+}
