@@ -252,8 +252,9 @@ fn sarif_run_describes_the_tool_and_every_rule() {
         assert_eq!(descriptor["defaultConfiguration"]["level"], level, "{id}");
         assert!(descriptor["name"].as_str().unwrap().chars().all(char::is_alphanumeric));
     }
+    let unpinned = rules.iter().find(|r| r["id"] == "unpinned-image-digest").unwrap();
     assert_eq!(
-        rules[4]["defaultConfiguration"]["level"], "none",
+        unpinned["defaultConfiguration"]["level"], "none",
         "unpinned-image-digest is off by default"
     );
 }
@@ -521,4 +522,21 @@ fn output_writes_the_report_and_the_summary_still_shows() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("writing `no/such/dir/out.sarif`"), "{stderr}");
+}
+
+#[test]
+fn sarif_says_when_the_run_is_incomplete() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "small.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: nginx}]}\n",
+    );
+    let (log, code) = sarif(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    write(dir.path(), "big.yaml", format!("a: {}\n", "x".repeat(4096)));
+    let (log, code) = sarif(dir.path(), &["--max-file-size", "1K"]);
+    assert_eq!(code, 2);
+    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
 }

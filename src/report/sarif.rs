@@ -224,7 +224,8 @@ pub fn render(outcome: &Outcome, working_directory: Option<&Path>) -> String {
             },
             automation_details: AutomationDetails { id: "pullcheck/" },
             invocations: [Invocation {
-                execution_successful: true,
+                // An input that could not be read means the run did not check everything.
+                execution_successful: outcome.unread == 0,
             }],
             original_uri_base_ids: BTreeMap::from([(SRCROOT, artifacts.base())]),
             column_kind: "unicodeCodePoints",
