@@ -51,7 +51,19 @@ fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInvent
         .par_iter()
         .map(|input| read_input(input, config, selection.max_file_size))
         .collect();
+    Ok(judge(read, config, declared))
+}
 
+/// Checks one text already in memory (an editor's buffer, a fuzzer's input), as if it were the
+/// only file: its Secrets and ServiceAccounts join the declared inventory.
+pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredInventory) -> Outcome {
+    let file = Arc::new(SourceFile::new(path, text));
+    judge(vec![check_file(file, config)], config, declared)
+}
+
+/// Everything after reading: the inventory barrier, the rules, the sort.
+fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
+    let files = read.len();
     let mut diagnostics = Vec::new();
     let mut workloads = Vec::new();
     let mut facts = Vec::new();
@@ -92,14 +104,14 @@ fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInvent
     namespaces_without_inventory.sort();
     namespaces_without_inventory.dedup();
 
-    Ok(Outcome {
+    Outcome {
         diagnostics,
-        files: inputs.len(),
+        files,
         objects,
         workloads: workloads.len(),
         namespaces_without_inventory,
         unread,
-    })
+    }
 }
 
 fn check_workload(
@@ -188,7 +200,11 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
             };
         }
     };
-    let file = Arc::new(SourceFile::new(input.display(), text));
+    check_file(Arc::new(SourceFile::new(input.display(), text)), config)
+}
+
+/// Loads and extracts one file's text: its parse problems, workloads and facts.
+fn check_file(file: Arc<SourceFile>, config: &Config) -> FileOutcome {
     let stream = yaml::load(&file.text);
     let mut diagnostics: Vec<Diagnostic> = stream
         .problems

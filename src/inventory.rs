@@ -183,6 +183,12 @@ fn registries_of_secret(
     Ok(Some(keys.iter().filter_map(|key| CredentialKey::parse(key)).collect()))
 }
 
+/// The registry keys of a decoded docker config payload (`.dockerconfigjson` when `auths` holds
+/// them, `.dockercfg` otherwise), for tools that check the decoder (the fuzz target).
+pub fn docker_config_registry_keys(payload: &[u8], nested_in_auths: bool) -> Result<Vec<String>, PayloadProblem> {
+    registry_keys(payload, nested_in_auths)
+}
+
 /// The registry keys of a docker config, sorted; everything else in it is skipped unread. Errors
 /// are reduced to a [`PayloadProblem`]: serde's messages can quote the input, which holds
 /// credentials.
