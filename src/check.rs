@@ -78,7 +78,7 @@ fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInvent
 
     let mut namespaces_without_inventory: Vec<String> = workloads
         .iter()
-        .filter(|w| !w.image_pull_secrets.is_empty() || w.service_account_name.as_scalar().is_some())
+        .filter(|w| !w.image_pull_secrets.is_empty() || w.pods.iter().any(|group| !group.written_at.is_empty()))
         .filter(|w| !inventory.is_declared(&w.namespace))
         .map(|w| w.namespace.clone())
         .collect();
