@@ -58,7 +58,9 @@ fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInvent
         objects += file.extracted.objects;
     }
 
-    // Barrier: every file has been read, so every secret and service account found is known.
+    // Barrier: every file has been read, so every secret and service account found is known, and
+    // WebLogic Cluster resources can be joined to the Domains that list them.
+    manifest::join_weblogic_resources(&mut workloads);
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,

@@ -16,6 +16,10 @@ use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
 
+mod weblogic;
+
+pub use weblogic::{Change, DeprecatedField, Links, join_weblogic_resources};
+
 /// A string value and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scalar {
@@ -336,6 +340,11 @@ pub struct Workload {
     pub containers: Vec<Container>,
     /// The pods, grouped by service account; every container is in at least one group.
     pub pods: Vec<PodGroup>,
+    /// Fields that the object's apiVersion no longer has (a WebLogic v8 field in a v9 Domain).
+    pub deprecated_fields: Vec<DeprecatedField>,
+    /// What must be joined with other objects once every file is read (WebLogic Domains and their
+    /// Cluster resources); `None` for everything else.
+    pub links: Option<Box<Links>>,
 }
 
 impl Workload {
@@ -450,6 +459,10 @@ impl Reader<'_> {
                 .extend(inventory::fact_from_object(kind, node, self.file, namespace));
             return;
         }
+        if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {
+            out.workloads.push(workload);
+            return;
+        }
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
             return;
         };
@@ -511,6 +524,8 @@ impl Reader<'_> {
             pod_pull_secrets: PodPullSecrets::Own,
             containers: Vec::new(),
             pods: Vec::new(),
+            deprecated_fields: Vec::new(),
+            links: None,
         }
     }
 

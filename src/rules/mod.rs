@@ -125,7 +125,9 @@ impl Finding {
     pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
         let message = message.into();
         let message = match (&container.place, &container.image_note) {
-            (Some(place), Some(note)) if key == "image" => format!("{place} ({note}): {message}"),
+            (Some(place), Some(note)) if key == "image" || container.image_is_default => {
+                format!("{place} ({note}): {message}")
+            }
             (Some(place), _) => format!("{place}: {message}"),
             (None, _) => message,
         };
