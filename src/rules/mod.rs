@@ -15,6 +15,7 @@ use crate::inventory::{Inventory, Origin};
 use crate::manifest::{Container, Workload};
 use crate::source::{SourceFile, Span};
 
+pub mod deprecated_domain_field;
 pub mod deprecated_registry;
 pub mod disallowed_registry;
 pub mod duplicate_key;
@@ -70,6 +71,7 @@ pub static RULES: &[&Rule] = &[
     &wrong_pull_secret_type::RULE,
     &invalid_pull_secret_ref::RULE,
     &unknown_service_account::RULE,
+    &deprecated_domain_field::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
     &unreadable_file::RULE,
