@@ -381,7 +381,7 @@ impl Workload {
     pub fn pull_secrets_owner(&self) -> String {
         match (&self.pod_pull_secrets, self.kind.as_str()) {
             (PodPullSecrets::From { owner, .. }, _) => owner.clone(),
-            (_, "Domain") => format!("domain \"{}\"", self.name.as_deref().unwrap_or_default()),
+            (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
             _ => "the pod".to_owned(),
         }
     }

@@ -175,7 +175,7 @@ struct DomainReader {
 impl DomainReader {
     fn read(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, schema: Schema, prefix: &str) -> Workload {
         let workload = reader.workload(node, api_version, "Domain", format!("{prefix}spec.serverPod"));
-        let domain = format!("domain \"{}\"", workload.name.as_deref().unwrap_or_default());
+        let domain = domain_label(workload.name.as_deref());
         let mut this = DomainReader {
             schema,
             prefix: prefix.to_owned(),
@@ -713,6 +713,15 @@ fn group_by_service_account(
     groups
 }
 
+/// `domain "sales"`, as messages name a Domain; a Domain without a name (a fragment that a tool
+/// completes) is `the domain`.
+pub(super) fn domain_label(name: Option<&str>) -> String {
+    match name {
+        Some(name) if !name.is_empty() => format!("domain \"{name}\""),
+        _ => "the domain".to_owned(),
+    }
+}
+
 /// An image the operator turns into a container from an object with `image` and
 /// `imagePullPolicy` (an auxiliary image, a sidecar, the Domain's spec).
 fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container {
@@ -1051,6 +1060,14 @@ spec:
             assert_eq!(container.image, Field::Absent, "{required}");
             assert!(container.image_note.as_deref().unwrap().starts_with("required"));
         }
+        // A Domain without a name (an operator test input, a fragment) is still "the domain".
+        let unnamed = extract_text("apiVersion: weblogic.oracle/v8\nkind: Domain\nspec: {image: wls:12}\n");
+        assert_eq!(
+            unnamed.workloads[0].containers[0].display_name(),
+            "WebLogic Server image of the domain"
+        );
+        assert_eq!(unnamed.workloads[0].pull_secrets_owner(), "the domain");
+
         // 2.x releases disagreed on the default: nothing is assumed.
         let legacy = not_in_image.replace("v8", "v2");
         assert!(extract_text(&legacy).workloads[0].containers.is_empty());
