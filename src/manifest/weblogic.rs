@@ -182,7 +182,12 @@ impl DomainReader {
             domain,
             workload,
         };
-        if let Some(spec) = node.get("spec").filter(|spec| spec.is_mapping()) {
+        let spec = node.get("spec").filter(|spec| spec.is_mapping());
+        // The operator cannot boot a domain without its credentials (DomainSpec: @NotNull,
+        // "Required"): a Domain without them is a fragment that a tool completes, most often a
+        // kustomize patch that changes spec.image and leaves the pull secrets to its base.
+        this.workload.is_fragment = spec.and_then(|s| s.get("webLogicCredentialsSecret")).is_none();
+        if let Some(spec) = spec {
             let spec_key = node.key("spec").map_or(node.span(), |key| key.span());
             this.spec(spec, spec_key);
         }
@@ -772,6 +777,8 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
     let mut workload = reader.workload(node, api_version, "Cluster", path.clone());
     workload.pod_pull_secrets = PodPullSecrets::Unknown;
     let spec = node.get("spec");
+    // `spec.clusterName` is required (Cluster.md): without it, the Cluster is a patch.
+    workload.is_fragment = spec.and_then(|s| s.get("clusterName")).is_none();
     let name = spec
         .and_then(|s| s.get("clusterName"))
         .and_then(|n| n.as_str())
@@ -1010,6 +1017,10 @@ spec:
         );
         assert_eq!(domain.image_pull_secrets.len(), 1);
         assert_eq!(domain.pull_secrets_owner(), "domain \"sales\"");
+        // Without webLogicCredentialsSecret, the operator cannot run it: a patch.
+        assert!(domain.is_fragment);
+        let complete = V9.replace("spec:\n", "spec:\n  webLogicCredentialsSecret: {name: c}\n");
+        assert!(!extract_text(&complete).workloads[0].is_fragment);
 
         // Two service accounts: the admin server's, and the domain's for every other pod.
         let groups: Vec<(&str, &[String], Vec<usize>)> = domain
