@@ -77,7 +77,9 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         objects += file.extracted.objects;
     }
 
-    // Barrier: every file has been read, so every secret and service account found is known.
+    // Barrier: every file has been read, so every secret and service account found is known, and
+    // WebLogic Cluster resources can be joined to the Domains that list them.
+    manifest::join_weblogic_resources(&mut workloads);
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,
@@ -97,7 +99,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
 
     let mut namespaces_without_inventory: Vec<String> = workloads
         .iter()
-        .filter(|w| !w.image_pull_secrets.is_empty() || w.service_account_name.as_scalar().is_some())
+        .filter(|w| !w.image_pull_secrets.is_empty() || w.pods.iter().any(|group| !group.written_at.is_empty()))
         .filter(|w| !inventory.is_declared(&w.namespace))
         .map(|w| w.namespace.clone())
         .collect();

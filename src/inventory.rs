@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::config::{ConfigError, Reader};
-use crate::manifest::{self, Workload};
+use crate::manifest::{self, PodGroup, Workload};
 use crate::registry::CredentialKey;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node};
@@ -496,30 +496,36 @@ impl Inventory {
 #[derive(Debug)]
 pub enum PullSecretSource<'w, 'i> {
     Pod,
-    ServiceAccount { name: &'w str, account: ServiceAccount<'i> },
+    ServiceAccount {
+        name: &'w str,
+        account: ServiceAccount<'i>,
+    },
+    /// The pods get the pull secrets of an object that is not among the files checked.
+    Unknown,
 }
 
 impl Inventory {
-    pub fn pull_secret_source<'w>(&self, workload: &'w Workload) -> PullSecretSource<'w, '_> {
-        if !workload.image_pull_secrets.is_empty() {
+    /// Where the pull secrets of `group`'s pods come from.
+    pub fn pull_secret_source<'w>(&self, workload: &'w Workload, group: &'w PodGroup) -> PullSecretSource<'w, '_> {
+        let Some((entries, _)) = workload.pod_image_pull_secrets() else {
+            return PullSecretSource::Unknown;
+        };
+        if !entries.is_empty() {
             return PullSecretSource::Pod;
         }
-        let name = workload
-            .service_account_name
-            .as_scalar()
-            .map_or("default", |n| n.value.as_str());
         PullSecretSource::ServiceAccount {
-            name,
-            account: self.service_account(&workload.namespace, name),
+            name: &group.service_account,
+            account: self.service_account(&workload.namespace, &group.service_account),
         }
     }
 
-    /// The names of the secrets the kubelet will try for this pod's images.
-    pub fn effective_pull_secrets<'w>(&'w self, workload: &'w Workload) -> Vec<&'w str> {
-        match self.pull_secret_source(workload) {
+    /// The names of the secrets the kubelet will try for the images of `group`'s pods.
+    pub fn effective_pull_secrets<'w>(&'w self, workload: &'w Workload, group: &'w PodGroup) -> Vec<&'w str> {
+        match self.pull_secret_source(workload, group) {
             PullSecretSource::Pod => workload
-                .image_pull_secrets
-                .iter()
+                .pod_image_pull_secrets()
+                .into_iter()
+                .flat_map(|(entries, _)| entries)
                 .filter_map(|entry| entry.secret_name())
                 .map(|name| name.value.as_str())
                 .collect(),
@@ -527,7 +533,7 @@ impl Inventory {
                 account: ServiceAccount::Found(account),
                 ..
             } => account.image_pull_secrets.iter().map(String::as_str).collect(),
-            PullSecretSource::ServiceAccount { .. } => Vec::new(),
+            PullSecretSource::ServiceAccount { .. } | PullSecretSource::Unknown => Vec::new(),
         }
     }
 }

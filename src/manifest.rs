@@ -17,6 +17,10 @@ use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
 
+mod weblogic;
+
+pub use weblogic::{Change, DeprecatedField, Links, join_weblogic_resources};
+
 /// A string value and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scalar {
@@ -28,6 +32,16 @@ pub struct Scalar {
 }
 
 impl Scalar {
+    /// A value that is not written but assumed (a controller's default), shown at `span`: the key
+    /// that would have held it. Offsets into the value all map onto the whole span.
+    pub fn assumed(value: impl Into<String>, span: Span) -> Scalar {
+        Scalar {
+            value: value.into(),
+            span,
+            content: None,
+        }
+    }
+
     fn from_node(node: Node<'_, '_>) -> Option<Scalar> {
         Some(Scalar {
             value: node.as_str()?.to_owned(),
@@ -64,7 +78,7 @@ pub enum Field {
 }
 
 impl Field {
-    fn read(parent: Node<'_, '_>, key: &str) -> Field {
+    pub(crate) fn read(parent: Node<'_, '_>, key: &str) -> Field {
         let Some(node) = parent.get(key) else {
             return Field::Absent;
         };
@@ -88,6 +102,11 @@ impl Field {
             _ => None,
         }
     }
+
+    /// Not written at all, or written as null: what a controller treats as "not set".
+    pub fn is_unset(&self) -> bool {
+        matches!(self, Field::Absent | Field::Null { .. })
+    }
 }
 
 /// Which list of a pod spec a container comes from.
@@ -109,6 +128,18 @@ impl ContainerKind {
     }
 }
 
+/// Who sets `imagePullPolicy` when it is omitted, and so by which rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullPolicyDefault {
+    /// The API server: `Always` when the tag, written or implied, is `latest`; else `IfNotPresent`.
+    ApiServer,
+    /// The WebLogic Kubernetes Operator, for the containers it makes from a Domain's fields:
+    /// `Always` when the image string ends in `:latest`, else `IfNotPresent`, so an untagged image
+    /// gets `IfNotPresent`. (Domain.md: "Defaults to Always if image ends in :latest;
+    /// IfNotPresent, otherwise"; the operator compares the string's suffix.)
+    WeblogicOperator,
+}
+
 /// One container (or anything else that names an image the kubelet will pull).
 #[derive(Debug, Clone)]
 pub struct Container {
@@ -116,15 +147,51 @@ pub struct Container {
     pub name: Option<Scalar>,
     /// Path of the container in its object: `spec.template.spec.containers[0]`.
     pub path: String,
-    /// The container's whole mapping, for findings about what is missing from it.
+    /// The container's whole mapping, for findings about what is missing from it. For an image a
+    /// controller adds (a WebLogic Domain's `spec.image`), the key that holds it.
     pub span: Span,
     pub image: Field,
     pub image_pull_policy: Field,
+    /// Where a controller puts this image, in the words its users know, for images that are not a
+    /// pod's own container: `auxiliary image 1 of domain "sales"`, `container "log" of the managed
+    /// server "ms-2" pod`. `None` for the containers of a pod template.
+    pub place: Option<String>,
+    /// Said with findings about the image when it is not written as is: `spec.image is omitted;
+    /// the operator uses its default …`, or why an absent image is required.
+    pub image_note: Option<String>,
+    /// The image is not written: `image` holds the controller's default, spanned on `span`.
+    pub image_is_default: bool,
+    pub pull_policy_default: PullPolicyDefault,
 }
 
 impl Container {
-    /// The container's name for messages, or its position when it has none.
+    /// A container of a pod template (or of a pod spec that a controller copies as is).
+    pub(crate) fn from_pod_spec(
+        kind: ContainerKind,
+        container: Node<'_, '_>,
+        path: String,
+        place: Option<String>,
+    ) -> Container {
+        Container {
+            kind,
+            name: container.get("name").and_then(Scalar::from_node),
+            path,
+            span: container.span(),
+            image: Field::read(container, "image"),
+            image_pull_policy: Field::read(container, "imagePullPolicy"),
+            place,
+            image_note: None,
+            image_is_default: false,
+            pull_policy_default: PullPolicyDefault::ApiServer,
+        }
+    }
+
+    /// The container's name for messages and reports: where a controller puts it, else its name,
+    /// or its position when it has none.
     pub fn display_name(&self) -> &str {
+        if let Some(place) = &self.place {
+            return place;
+        }
         self.name
             .as_ref()
             .map_or(self.path.as_str(), |name| name.value.as_str())
@@ -134,16 +201,28 @@ impl Container {
         format!("{}.{key}", self.path)
     }
 
-    /// The policy the API server sets when `imagePullPolicy` is omitted, null or empty: `Always`
-    /// when the tag, written or implied, is `latest`, else `IfNotPresent`. `None` when a policy is
-    /// written, or when the image does not parse.
+    /// The policy set when `imagePullPolicy` is omitted, null or empty (see [`PullPolicyDefault`]).
+    /// `None` when a policy is written, or when the image does not parse.
     pub fn defaulted_pull_policy(&self) -> Option<&'static str> {
         match &self.image_pull_policy {
             Field::Absent | Field::Null { .. } => {}
             Field::String(policy) if policy.value.is_empty() => {}
             _ => return None,
         }
-        Some(self.image_ref()?.1.default_pull_policy())
+        let (image, reference) = self.image_ref()?;
+        Some(match self.pull_policy_default {
+            PullPolicyDefault::ApiServer => reference.default_pull_policy(),
+            PullPolicyDefault::WeblogicOperator if image.value.ends_with(":latest") => "Always",
+            PullPolicyDefault::WeblogicOperator => "IfNotPresent",
+        })
+    }
+
+    /// Who sets the policy when it is omitted, for messages.
+    pub fn pull_policy_defaulted_by(&self) -> &'static str {
+        match self.pull_policy_default {
+            PullPolicyDefault::ApiServer => "Kubernetes",
+            PullPolicyDefault::WeblogicOperator => "the WebLogic operator",
+        }
     }
 
     /// The image and its parsed reference, when it is a string that parses.
@@ -183,6 +262,57 @@ impl PullSecretRef {
     }
 }
 
+/// A `serviceAccountName` as written.
+#[derive(Debug, Clone)]
+pub struct ServiceAccountField {
+    pub name: Scalar,
+    /// Its path from the object's root: `spec.template.spec.serviceAccountName`.
+    pub path: String,
+    /// The file it is written in, when that is not the workload's own (a WebLogic Cluster
+    /// resource whose pods fall back to the Domain's service account).
+    pub file: Option<Arc<SourceFile>>,
+    /// The pods that run as it, in the controller's words (`admin server pod`); empty for the one
+    /// pod template of an ordinary workload.
+    pub pods: Vec<String>,
+}
+
+/// Pods of a workload that run as the same service account, and the images they pull.
+///
+/// An ordinary workload has one pod template, so one group. The WebLogic operator makes several
+/// kinds of pod from one Domain (introspector, admin server, cluster members, managed servers),
+/// each with the `serviceAccountName` of its most specific `serverPod` scope; pods that end up
+/// with the same account share a group. The pull-secret rules judge each group, because a pod
+/// without `imagePullSecrets` of its own gets its service account's.
+#[derive(Debug, Clone)]
+pub struct PodGroup {
+    /// The account's name: written, or `default` when no scope names one.
+    pub service_account: String,
+    /// Where the name is written; empty when it is the implied `default`.
+    pub written_at: Vec<ServiceAccountField>,
+    /// Which pods these are, in the controller's words; empty for an ordinary workload.
+    pub pods: Vec<String>,
+    /// The images they pull: indices into [`Workload::containers`].
+    pub containers: Vec<usize>,
+}
+
+/// Where a workload's pods get their `imagePullSecrets`.
+#[derive(Debug, Clone)]
+pub enum PodPullSecrets {
+    /// From the object itself: [`Workload::image_pull_secrets`].
+    Own,
+    /// From another object: a WebLogic Cluster resource's pods get those of the Domain that lists
+    /// it in `spec.clusters`.
+    From {
+        /// `domain "sales"`.
+        owner: String,
+        file: Arc<SourceFile>,
+        entries: Vec<PullSecretRef>,
+    },
+    /// From an object that is not among the files checked (a Cluster resource that no scanned
+    /// Domain lists): what the pods will get is unknown.
+    Unknown,
+}
+
 /// A Kubernetes object that runs containers, reduced to what the rules need.
 #[derive(Debug, Clone)]
 pub struct Workload {
@@ -195,19 +325,27 @@ pub struct Workload {
     pub namespace_is_default: bool,
     /// The object's whole mapping.
     pub span: Span,
-    /// Where the pod spec sits in the object: `spec.template.spec`.
+    /// Where the pod spec sits in the object: `spec.template.spec` (`spec.serverPod` for the
+    /// WebLogic resources, which describe pods without holding a pod spec).
     pub pod_spec_path: String,
     /// The object lacks a field the API server requires of it (an `apps/v1` workload without
     /// `spec.selector` or pod template labels), so it cannot be applied as written: it is a
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
     /// stay silent for it; what it does set is still checked.
     pub is_fragment: bool,
-    /// `serviceAccountName`, or the deprecated `serviceAccount` when that is all there is.
-    pub service_account_name: Field,
-    /// Which of the two keys `service_account_name` was read from.
-    pub service_account_key: &'static str,
+    /// The `imagePullSecrets` written in this object.
     pub image_pull_secrets: Vec<PullSecretRef>,
+    /// Where the pods' pull secrets come from (see [`Workload::pod_image_pull_secrets`]).
+    pub pod_pull_secrets: PodPullSecrets,
+    /// Every image the pods pull.
     pub containers: Vec<Container>,
+    /// The pods, grouped by service account; every container is in at least one group.
+    pub pods: Vec<PodGroup>,
+    /// Fields that the object's apiVersion no longer has (a WebLogic v8 field in a v9 Domain).
+    pub deprecated_fields: Vec<DeprecatedField>,
+    /// What must be joined with other objects once every file is read (WebLogic Domains and their
+    /// Cluster resources); `None` for everything else.
+    pub links: Option<Box<Links>>,
     /// Parts of the pod spec written in a shape the API server cannot decode.
     pub malformed: Vec<Malformed>,
 }
@@ -232,6 +370,44 @@ impl Workload {
                 .image_ref()
                 .map(|(image, reference)| (container, image, reference))
         })
+    }
+
+    /// The `imagePullSecrets` the pods get, with the file they are written in when it is not the
+    /// workload's own; `None` when that is unknown.
+    pub fn pod_image_pull_secrets(&self) -> Option<(&[PullSecretRef], Option<&Arc<SourceFile>>)> {
+        match &self.pod_pull_secrets {
+            PodPullSecrets::Own => Some((&self.image_pull_secrets, None)),
+            PodPullSecrets::From { file, entries, .. } => Some((entries, Some(file))),
+            PodPullSecrets::Unknown => None,
+        }
+    }
+
+    /// Which of the workload's pods `group` is, for messages: ` (admin server pod, cluster "c1"
+    /// pods)`; nothing when every pod runs as the same service account.
+    pub fn pods_note(&self, group: &PodGroup) -> String {
+        if self.pods.len() < 2 || group.pods.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", group.pods.join(", "))
+        }
+    }
+
+    /// Who lists the pods' pull secrets, for messages: `the pod`, `domain "sales"`.
+    pub fn pull_secrets_owner(&self) -> String {
+        match (&self.pod_pull_secrets, self.kind.as_str()) {
+            (PodPullSecrets::From { owner, .. }, _) => owner.clone(),
+            (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
+            _ => "the pod".to_owned(),
+        }
+    }
+
+    /// Where a pull secret for every pod would be listed, for help texts.
+    pub fn pull_secrets_place(&self) -> String {
+        match (&self.pod_pull_secrets, self.kind.as_str()) {
+            (PodPullSecrets::From { owner, .. }, _) => format!("the spec of {owner}"),
+            (_, "Domain") => "the Domain's spec".to_owned(),
+            _ => "the pod spec".to_owned(),
+        }
     }
 }
 
@@ -267,7 +443,7 @@ pub fn extract<'s, 'a: 's>(
 /// How deep `List`s may nest in one another; real ones do not nest at all.
 const MAX_LIST_DEPTH: usize = 8;
 
-struct Reader<'r> {
+pub(crate) struct Reader<'r> {
     file: &'r Arc<SourceFile>,
     default_namespace: &'r str,
     /// Objects already read: an alias repeats an object, it does not make a new one, and without
@@ -301,12 +477,18 @@ impl Reader<'_> {
             }
             return;
         }
-        let metadata = node.get("metadata");
-        let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
+        let namespace = node
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(|n| n.as_str());
         if api_version == "v1" && matches!(kind, "Secret" | "ServiceAccount") {
             let namespace = namespace.unwrap_or(self.default_namespace);
             out.facts
                 .extend(inventory::fact_from_object(kind, node, self.file, namespace));
+            return;
+        }
+        if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {
+            out.workloads.push(workload);
             return;
         }
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
@@ -319,26 +501,8 @@ impl Reader<'_> {
             .iter()
             .try_fold(node, |n, key| n.get(key))
             .and_then(|parent| parent.key(last_key[0]));
-        let pod_spec_path = format!("{prefix}{}", pod_spec_path.join("."));
-        let mut workload = Workload {
-            file: Arc::clone(self.file),
-            kind: kind.to_owned(),
-            api_version: api_version.to_owned(),
-            name: metadata
-                .and_then(|m| m.get("name"))
-                .and_then(|n| n.as_str())
-                .map(str::to_owned),
-            namespace: namespace.unwrap_or(self.default_namespace).to_owned(),
-            namespace_is_default: namespace.is_none(),
-            span: node.span(),
-            is_fragment: is_fragment(node, api_version),
-            service_account_name: Field::Absent,
-            service_account_key: "serviceAccountName",
-            image_pull_secrets: Vec::new(),
-            containers: Vec::new(),
-            malformed: Vec::new(),
-            pod_spec_path,
-        };
+        let mut workload = self.workload(node, api_version, kind, format!("{prefix}{}", pod_spec_path.join(".")));
+        workload.is_fragment = is_fragment(node, api_version);
         match pod_spec {
             Some(pod_spec) if pod_spec.is_mapping() => self.pod_spec(pod_spec, &mut workload),
             Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
@@ -349,44 +513,67 @@ impl Reader<'_> {
             }),
             _ => {}
         }
+        workload.pods = vec![PodGroup {
+            service_account: "default".to_owned(),
+            written_at: Vec::new(),
+            pods: Vec::new(),
+            containers: (0..workload.containers.len()).collect(),
+        }];
+        if let Some((key, name)) = pod_spec.and_then(|pod_spec| {
+            ["serviceAccountName", "serviceAccount"]
+                .into_iter()
+                .find(|key| pod_spec.get(key).is_some())
+                .map(|key| (key, Field::read(pod_spec, key)))
+        }) && let Some(name) = name.as_scalar()
+        {
+            let group = &mut workload.pods[0];
+            group.service_account.clone_from(&name.value);
+            group.written_at.push(ServiceAccountField {
+                name: name.clone(),
+                path: format!("{}.{key}", workload.pod_spec_path),
+                file: None,
+                pods: Vec::new(),
+            });
+        }
         out.workloads.push(workload);
     }
 
-    fn pod_spec(&self, pod_spec: Node<'_, '_>, workload: &mut Workload) {
-        workload.service_account_name = Field::read(pod_spec, "serviceAccountName");
-        if workload.service_account_name == Field::Absent {
-            workload.service_account_name = Field::read(pod_spec, "serviceAccount");
-            workload.service_account_key = "serviceAccount";
+    /// A workload with what every object has, and nothing in it yet.
+    pub(crate) fn workload(
+        &self,
+        node: Node<'_, '_>,
+        api_version: &str,
+        kind: &str,
+        pod_spec_path: String,
+    ) -> Workload {
+        let metadata = node.get("metadata");
+        let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
+        Workload {
+            file: Arc::clone(self.file),
+            kind: kind.to_owned(),
+            api_version: api_version.to_owned(),
+            name: metadata
+                .and_then(|m| m.get("name"))
+                .and_then(|n| n.as_str())
+                .map(str::to_owned),
+            namespace: namespace.unwrap_or(self.default_namespace).to_owned(),
+            namespace_is_default: namespace.is_none(),
+            span: node.span(),
+            pod_spec_path,
+            is_fragment: false,
+            image_pull_secrets: Vec::new(),
+            pod_pull_secrets: PodPullSecrets::Own,
+            containers: Vec::new(),
+            pods: Vec::new(),
+            deprecated_fields: Vec::new(),
+            links: None,
+            malformed: Vec::new(),
         }
-        let path = format!("{}.imagePullSecrets", workload.pod_spec_path);
-        workload.image_pull_secrets = match pod_spec.get("imagePullSecrets") {
-            None => Vec::new(),
-            Some(list) if list.is_null() => Vec::new(),
-            Some(list) if !list.is_sequence() => vec![PullSecretRef {
-                shape: PullSecretShape::NotAList {
-                    found: list.type_name(),
-                },
-                name: Field::Absent,
-                span: list.span(),
-                path,
-            }],
-            Some(list) => list
-                .items()
-                .enumerate()
-                .map(|(i, entry)| PullSecretRef {
-                    shape: if entry.is_mapping() {
-                        PullSecretShape::Object
-                    } else {
-                        PullSecretShape::NotAnObject {
-                            found: entry.type_name(),
-                        }
-                    },
-                    name: Field::read(entry, "name"),
-                    span: entry.span(),
-                    path: format!("{path}[{i}]"),
-                })
-                .collect(),
-        };
+    }
+
+    fn pod_spec(&self, pod_spec: Node<'_, '_>, workload: &mut Workload) {
+        workload.image_pull_secrets =
+            image_pull_secrets(pod_spec, &format!("{}.imagePullSecrets", workload.pod_spec_path));
         for kind in [
             ContainerKind::InitContainer,
             ContainerKind::Container,
@@ -415,14 +602,10 @@ impl Reader<'_> {
                     });
                     continue;
                 }
-                workload.containers.push(Container {
-                    kind,
-                    name: container.get("name").and_then(Scalar::from_node),
-                    path: format!("{}.{}[{i}]", workload.pod_spec_path, kind.key()),
-                    span: container.span(),
-                    image: Field::read(container, "image"),
-                    image_pull_policy: Field::read(container, "imagePullPolicy"),
-                });
+                let path = format!("{}.{}[{i}]", workload.pod_spec_path, kind.key());
+                workload
+                    .containers
+                    .push(Container::from_pod_spec(kind, container, path, None));
             }
         }
     }
@@ -434,6 +617,38 @@ fn shape_span(value: Node<'_, '_>, key: Option<Node<'_, '_>>) -> Span {
     match key {
         Some(key) if value.is_mapping() || value.is_sequence() => key.span(),
         _ => value.span(),
+    }
+}
+
+/// The `imagePullSecrets` list of `parent`, entry by entry; `path` is the list's own.
+pub(crate) fn image_pull_secrets(parent: Node<'_, '_>, path: &str) -> Vec<PullSecretRef> {
+    match parent.get("imagePullSecrets") {
+        None => Vec::new(),
+        Some(list) if list.is_null() => Vec::new(),
+        Some(list) if !list.is_sequence() => vec![PullSecretRef {
+            shape: PullSecretShape::NotAList {
+                found: list.type_name(),
+            },
+            name: Field::Absent,
+            span: list.span(),
+            path: path.to_owned(),
+        }],
+        Some(list) => list
+            .items()
+            .enumerate()
+            .map(|(i, entry)| PullSecretRef {
+                shape: if entry.is_mapping() {
+                    PullSecretShape::Object
+                } else {
+                    PullSecretShape::NotAnObject {
+                        found: entry.type_name(),
+                    }
+                },
+                name: Field::read(entry, "name"),
+                span: entry.span(),
+                path: format!("{path}[{i}]"),
+            })
+            .collect(),
     }
 }
 
@@ -509,7 +724,11 @@ spec:
         assert_eq!(workload.namespace, "ops");
         assert_eq!(workload.name.as_deref(), Some("nightly"));
         assert_eq!(workload.pod_spec_path, "spec.jobTemplate.spec.template.spec");
-        assert_eq!(workload.service_account_name.as_scalar().unwrap().value, "runner");
+        assert_eq!(workload.pods[0].service_account, "runner");
+        assert_eq!(
+            workload.pods[0].written_at[0].path,
+            "spec.jobTemplate.spec.template.spec.serviceAccountName"
+        );
         assert_eq!(
             workload.image_pull_secrets[0].name.as_scalar().unwrap().value,
             "regcred"

@@ -397,3 +397,41 @@ fn credentials_in_scanned_secrets_never_reach_any_output() {
         assert!(!all.contains(secret), "{secret:?} leaked:\n{all}");
     }
 }
+
+#[test]
+fn weblogic_example_names_the_operator_place_and_field() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (report, code) = json(
+        root,
+        &["--config", "examples/weblogic/.pullcheck.yaml", "examples/weblogic"],
+    );
+    assert_eq!(code, 1);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let found = |rule: &str, field: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d["rule"] == rule && d["field"] == field)
+            .unwrap_or_else(|| panic!("no {rule} on {field}: {report:#}"))
+    };
+    // The omitted spec.image is the operator's default, reported on the `spec` key.
+    let defaulted = found("missing-pull-secret", "spec.image");
+    assert_eq!(defaulted["object"]["kind"], "Domain");
+    assert_eq!(defaulted["object"]["name"], "reports");
+    assert_eq!(defaulted["container"], "WebLogic Server image of domain \"reports\"");
+    assert_eq!(defaulted["range"]["start"]["line"], 8);
+    assert!(
+        defaulted["message"]
+            .as_str()
+            .unwrap()
+            .contains(":14.1.2.0-generic-jdk17-ol8")
+    );
+    // A Cluster resource's container, judged with the pull secrets of the Domain that lists it.
+    let cluster = found("pull-secret-registry-mismatch", "spec.serverPod.containers[0].image");
+    assert_eq!(cluster["object"]["kind"], "Cluster");
+    assert_eq!(
+        cluster["container"],
+        "container \"log-shipper\" of the cluster \"cluster-1\" pods"
+    );
+    assert_eq!(cluster["related"][0]["file"], "examples/weblogic/sales-domain.yaml");
+    assert_eq!(report["summary"]["workloads"], 3);
+}

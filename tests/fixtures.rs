@@ -2,6 +2,9 @@
 //! (`pass.*`) the rule `<id>`, an optional `.pullcheck.yaml`, and `expected.txt`: every diagnostic
 //! the folder produces, one per line, with the exact text each one underlines.
 //!
+//! Scenario fixtures: every folder `testdata/weblogic/<case>/` holds manifests of one kind of
+//! object across all rules: `fail*` files must produce findings, `pass*` files none at all.
+//!
 //! `PULLCHECK_BLESS=1 cargo test --test fixtures` rewrites `expected.txt`; review the diff like code.
 
 use std::fmt::Write as _;
@@ -15,9 +18,17 @@ use pullcheck::inventory::DeclaredInventory;
 use pullcheck::rules;
 
 fn fixture_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    dirs_in("testdata/rules")
+}
+
+fn scenario_dirs() -> Vec<PathBuf> {
+    dirs_in("testdata/weblogic")
+}
+
+fn dirs_in(folder: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("testdata/rules exists")
+        .unwrap_or_else(|e| panic!("{folder}: {e}"))
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.is_dir())
         .collect();
@@ -109,10 +120,34 @@ fn fail_files_trigger_their_rule_and_pass_files_do_not() {
 }
 
 #[test]
+fn scenario_fail_files_have_findings_and_pass_files_none() {
+    for dir in scenario_dirs() {
+        let diagnostics = run(&dir);
+        let in_files = |prefix: &str| {
+            diagnostics
+                .iter()
+                .filter(|d| {
+                    let name = Path::new(&d.file.path).file_name().unwrap().to_string_lossy();
+                    name.starts_with(prefix)
+                })
+                .count()
+        };
+        assert!(in_files("fail") > 0, "{}: fail files trigger nothing", dir.display());
+        assert_eq!(
+            in_files("pass"),
+            0,
+            "{}: pass files trigger something:\n{}",
+            dir.display(),
+            render(&dir, &diagnostics)
+        );
+    }
+}
+
+#[test]
 fn diagnostics_match_expected() {
     let bless = std::env::var_os("PULLCHECK_BLESS").is_some();
     let mut mismatches = Vec::new();
-    for dir in fixture_dirs() {
+    for dir in fixture_dirs().into_iter().chain(scenario_dirs()) {
         let actual = render(&dir, &run(&dir));
         let expected_path = dir.join("expected.txt");
         if bless {

@@ -14,13 +14,6 @@ pub static RULE: Rule = Rule {
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for (container, image, reference) in workload.images() {
-        // An omitted policy defaults to Always for a latest tag, so only a written one matters.
-        let Some(policy) = container.image_pull_policy.as_scalar() else {
-            continue;
-        };
-        if policy.value != "IfNotPresent" {
-            continue;
-        }
         // A digest pins the image whatever the tag says.
         if reference.effective_tag() != Some("latest") || reference.digest().is_some() {
             continue;
@@ -29,8 +22,8 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             Some(tag) => (image.span_of(tag), "tag \"latest\""),
             None => (image.span_of(reference.name_range()), "no tag: pulls \"latest\""),
         };
-        out.push(
-            Finding::in_container(
+        let finding = match container.image_pull_policy.as_scalar() {
+            Some(policy) if policy.value == "IfNotPresent" => Finding::in_container(
                 container,
                 "imagePullPolicy",
                 policy.span,
@@ -40,8 +33,22 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("never re-pulled")
-            .related(tag_span, tag_note)
-            .help("pin a version tag or digest, or use imagePullPolicy: Always"),
-        );
+            .related(tag_span, tag_note),
+            // Kubernetes defaults a `latest` tag to Always, but the WebLogic operator defaults
+            // every image that does not end in ":latest" (an untagged one too) to IfNotPresent.
+            _ if container.defaulted_pull_policy() == Some("IfNotPresent") => Finding::in_container(
+                container,
+                "image",
+                tag_span,
+                format!(
+                    "image \"{}\" has no tag, and {} defaults imagePullPolicy to IfNotPresent: a node that already has a \"latest\" keeps running it",
+                    image.value,
+                    container.pull_policy_defaulted_by()
+                ),
+            )
+            .label("never re-pulled"),
+            _ => continue,
+        };
+        out.push(finding.help("pin a version tag or digest, or use imagePullPolicy: Always"));
     }
 }

@@ -19,22 +19,38 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for container in &workload.containers {
         let name = container.display_name();
-        let (span, message) = match &container.image {
-            Field::Absent => (
+        // A controller's image slot (a WebLogic Domain's `spec.image`) is named by its field; the
+        // finding's prefix already says where it is.
+        let what = match container.place {
+            Some(_) => container.field_path("image"),
+            None => format!("container \"{name}\""),
+        };
+        let (span, message) = match (&container.image, &container.place) {
+            (Field::Absent, Some(_)) => (container.span, format!("{what} is not set")),
+            (Field::Absent, None) => (
                 // Point at the container's name: the whole mapping would underline many lines.
                 container.name.as_ref().map_or(container.span, |n| n.span),
-                format!("container \"{name}\" has no image"),
+                format!("{what} has no image"),
             ),
-            Field::Null { span } => (*span, format!("container \"{name}\" has a null image")),
-            Field::String(image) if image.value.is_empty() => {
-                (image.span, format!("container \"{name}\" has an empty image"))
+            (Field::Null { span }, Some(_)) => (*span, format!("{what} is null")),
+            (Field::Null { span }, None) => (*span, format!("{what} has a null image")),
+            (Field::String(image), Some(_)) if image.value.is_empty() => (image.span, format!("{what} is empty")),
+            (Field::String(image), None) if image.value.is_empty() => {
+                (image.span, format!("{what} has an empty image"))
             }
             _ => continue,
+        };
+        let help = match container.place {
+            Some(_) => format!(
+                "set `{}` to the reference to run, e.g. `registry.example.com/app:1.0`",
+                container.field_path("image")
+            ),
+            None => "set `image:` to the reference to run, e.g. `registry.example.com/app:1.0`".to_owned(),
         };
         out.push(
             Finding::in_container(container, "image", span, message)
                 .label("no image")
-                .help("set `image:` to the reference to run, e.g. `registry.example.com/app:1.0`"),
+                .help(help),
         );
     }
 }

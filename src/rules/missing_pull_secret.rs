@@ -18,56 +18,67 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
     if workload.is_fragment {
         return;
     }
-    let PullSecretSource::ServiceAccount { name, account } = context.inventory.pull_secret_source(workload) else {
-        return;
-    };
-    let consulted = match &account {
-        ServiceAccount::Found(account) if account.image_pull_secrets.is_empty() => {
-            format!("the pod lists no imagePullSecrets and service account \"{name}\" has none")
-        }
-        ServiceAccount::ImplicitDefault => {
-            "the pod lists no imagePullSecrets and the namespace's default service account has none".to_owned()
-        }
-        ServiceAccount::Unknown => format!(
-            "the pod lists no imagePullSecrets, and the pull secrets of service account \"{name}\" could not be checked: no inventory declares namespace \"{}\"",
-            workload.namespace
-        ),
-        // A service account with secrets is `pull-secret-registry-mismatch`'s; a missing one,
-        // `unknown-service-account`'s.
-        ServiceAccount::Found(_) | ServiceAccount::Absent => return,
-    };
-    for (container, image, reference) in workload.images() {
-        let registry = reference.normalized_registry();
-        let path = reference.normalized_path();
-        let Some(pattern) = context
-            .config
-            .private_registries
-            .iter()
-            .find(|p| p.matches(registry, &path))
+    let owner = workload.pull_secrets_owner();
+    // Pods of one workload may run as different service accounts (a WebLogic domain's admin
+    // server and its clusters): each group is judged with its own account.
+    for group in &workload.pods {
+        let PullSecretSource::ServiceAccount { name, account } = context.inventory.pull_secret_source(workload, group)
         else {
             continue;
         };
-        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
-        let mut finding = Finding::in_container(
-            container,
-            "image",
-            span,
-            format!(
-                "image \"{}\" needs registry credentials ({pattern} is private), but {consulted}",
-                image.value
-            ),
-        )
-        .label("needs a pull secret");
-        finding = if matches!(account, ServiceAccount::Unknown) {
-            finding.help(format!(
-                "add `imagePullSecrets: [{{name: <secret>}}]` to the pod spec, or declare namespace \"{}\" and its service accounts in an inventory file (--inventory)",
+        let pods = workload.pods_note(group);
+        let consulted = match &account {
+            ServiceAccount::Found(account) if account.image_pull_secrets.is_empty() => {
+                format!("{owner} lists no imagePullSecrets and service account \"{name}\"{pods} has none")
+            }
+            ServiceAccount::ImplicitDefault => {
+                format!("{owner} lists no imagePullSecrets and the namespace's default service account{pods} has none")
+            }
+            ServiceAccount::Unknown => format!(
+                "{owner} lists no imagePullSecrets, and the pull secrets of service account \"{name}\"{pods} could not be checked: no inventory declares namespace \"{}\"",
                 workload.namespace
-            ))
-        } else {
-            finding.help(format!(
-                "create a docker-registry secret for {registry} (`kubectl create secret docker-registry`) and list it under imagePullSecrets, or add it to the service account"
-            ))
+            ),
+            // A service account with secrets is `pull-secret-registry-mismatch`'s; a missing one,
+            // `unknown-service-account`'s.
+            ServiceAccount::Found(_) | ServiceAccount::Absent => continue,
         };
-        out.push(finding);
+        for container in group.containers.iter().map(|&i| &workload.containers[i]) {
+            let Some((image, reference)) = container.image_ref() else {
+                continue;
+            };
+            let registry = reference.normalized_registry();
+            let path = reference.normalized_path();
+            let Some(pattern) = context
+                .config
+                .private_registries
+                .iter()
+                .find(|p| p.matches(registry, &path))
+            else {
+                continue;
+            };
+            let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+            let mut finding = Finding::in_container(
+                container,
+                "image",
+                span,
+                format!(
+                    "image \"{}\" needs registry credentials ({pattern} is private), but {consulted}",
+                    image.value
+                ),
+            )
+            .label("needs a pull secret");
+            finding = if matches!(account, ServiceAccount::Unknown) {
+                finding.help(format!(
+                    "add `imagePullSecrets: [{{name: <secret>}}]` to {}, or declare namespace \"{}\" and its service accounts in an inventory file (--inventory)",
+                    workload.pull_secrets_place(),
+                    workload.namespace
+                ))
+            } else {
+                finding.help(format!(
+                    "create a docker-registry secret for {registry} (`kubectl create secret docker-registry`) and list it under imagePullSecrets, or add it to the service account"
+                ))
+            };
+            out.push(finding);
+        }
     }
 }

@@ -13,8 +13,9 @@ use crate::config::Config;
 use crate::diagnostic::{Label, Severity};
 use crate::inventory::{Inventory, Origin};
 use crate::manifest::{Container, Workload};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
+pub mod deprecated_domain_field;
 pub mod deprecated_registry;
 pub mod disallowed_registry;
 pub mod duplicate_key;
@@ -88,6 +89,7 @@ pub static RULES: &[&Rule] = &[
     &malformed_pull_secret::RULE,
     &invalid_pull_secret_ref::RULE,
     &unknown_service_account::RULE,
+    &deprecated_domain_field::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
     &unreadable_file::RULE,
@@ -136,8 +138,19 @@ impl Finding {
         }
     }
 
-    /// A finding about `key` of `container`, e.g. its `image`.
+    /// A finding about `key` of `container`, e.g. its `image`. For an image that a controller adds
+    /// on the workload's behalf, the message starts with where it puts it (`auxiliary image 1 of
+    /// domain "sales": …`), and, for the image itself, how it came to be (`spec.image is omitted;
+    /// the operator uses its default …`).
     pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
+        let message = message.into();
+        let message = match (&container.place, &container.image_note) {
+            (Some(place), Some(note)) if key == "image" || container.image_is_default => {
+                format!("{place} ({note}): {message}")
+            }
+            (Some(place), _) => format!("{place}: {message}"),
+            (None, _) => message,
+        };
         Finding {
             container: Some(container.display_name().to_owned()),
             field: Some(container.field_path(key)),
@@ -158,6 +171,16 @@ impl Finding {
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
         self.related.push(Label {
             file: None,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// A related place in `file`, or in the finding's own file when `None`.
+    pub fn related_in(mut self, file: Option<&Arc<SourceFile>>, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Label {
+            file: file.cloned(),
             span,
             message: message.into(),
         });

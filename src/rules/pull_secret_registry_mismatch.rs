@@ -3,7 +3,7 @@
 use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
 use crate::inventory::{Lookup, PullSecretSource, SecretFact, ServiceAccount};
-use crate::manifest::Workload;
+use crate::manifest::{PodGroup, Workload};
 use crate::registry;
 
 pub static RULE: Rule = Rule {
@@ -19,7 +19,25 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
     if workload.is_fragment {
         return;
     }
-    let names = context.inventory.effective_pull_secrets(workload);
+    // When the pods list pull secrets, every pod uses them, so one pass over every image is enough;
+    // otherwise each group of pods gets its own service account's.
+    let everything = PodGroup {
+        service_account: String::new(),
+        written_at: Vec::new(),
+        pods: Vec::new(),
+        containers: (0..workload.containers.len()).collect(),
+    };
+    let groups: Vec<&PodGroup> = match workload.pod_image_pull_secrets() {
+        Some((entries, _)) if !entries.is_empty() => vec![&everything],
+        _ => workload.pods.iter().collect(),
+    };
+    for group in groups {
+        check_group(workload, group, context, out);
+    }
+}
+
+fn check_group(workload: &Workload, group: &PodGroup, context: &Context<'_>, out: &mut Vec<Finding>) {
+    let names = context.inventory.effective_pull_secrets(workload, group);
     if names.is_empty() {
         return;
     }
@@ -48,7 +66,11 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
         .map(|key| key.as_str())
         .collect();
     let secret_names: Vec<String> = secrets.iter().map(|s| format!("\"{}\"", s.name)).collect();
-    for (container, image, reference) in workload.images() {
+    let owner = workload.pull_secrets_owner();
+    for container in group.containers.iter().map(|&i| &workload.containers[i]) {
+        let Some((image, reference)) = container.image_ref() else {
+            continue;
+        };
         let registry_name = reference.normalized_registry();
         let path = reference.normalized_path();
         if !context
@@ -67,18 +89,30 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
-        let source = context.inventory.pull_secret_source(workload);
+        let source = context.inventory.pull_secret_source(workload, group);
         let (from, help) = match &source {
-            PullSecretSource::Pod => (
-                "the pod's pull secrets".to_owned(),
-                format!(
-                    "add a docker-registry secret for {registry_name} to the pod's imagePullSecrets, or add {registry_name} to an existing secret's auths"
-                ),
-            ),
             PullSecretSource::ServiceAccount { name, .. } => (
-                format!("the pull secrets of service account \"{name}\""),
+                format!(
+                    "the pull secrets of service account \"{name}\"{}",
+                    workload.pods_note(group)
+                ),
                 format!(
                     "add {registry_name} to one of the service account's secrets; pull secrets listed on the pod would replace the service account's, so they must then cover every image"
+                ),
+            ),
+            PullSecretSource::Pod | PullSecretSource::Unknown => (
+                if owner == "the pod" {
+                    "the pod's pull secrets".to_owned()
+                } else {
+                    format!("the pull secrets of {owner}")
+                },
+                format!(
+                    "add a docker-registry secret for {registry_name} to {}, or add {registry_name} to an existing secret's auths",
+                    if owner == "the pod" {
+                        "the pod's imagePullSecrets".to_owned()
+                    } else {
+                        format!("the imagePullSecrets of {owner}")
+                    }
                 ),
             ),
         };
@@ -101,11 +135,12 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
         .help(help);
         match source {
             PullSecretSource::Pod => {
-                for entry in &workload.image_pull_secrets {
+                let (entries, file) = workload.pod_image_pull_secrets().unwrap_or_default();
+                for entry in entries {
                     if let Some(name) = entry.secret_name()
                         && secrets.iter().any(|s| s.name == name.value)
                     {
-                        finding = finding.related(name.span, "does not cover it");
+                        finding = finding.related_in(file, name.span, "does not cover it");
                     }
                 }
             }
@@ -119,7 +154,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
                     format!("service account \"{name}\""),
                 );
             }
-            PullSecretSource::ServiceAccount { .. } => {}
+            PullSecretSource::ServiceAccount { .. } | PullSecretSource::Unknown => {}
         }
         out.push(finding);
     }

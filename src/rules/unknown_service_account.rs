@@ -14,25 +14,33 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(name) = workload.service_account_name.as_scalar() else {
-        return;
-    };
-    if !matches!(
-        context.inventory.service_account(&workload.namespace, &name.value),
-        ServiceAccount::Absent
-    ) {
-        return;
+    for group in &workload.pods {
+        // A name written in another object is reported with that object.
+        for written in group.written_at.iter().filter(|w| w.file.is_none()) {
+            let name = &written.name;
+            if !matches!(
+                context.inventory.service_account(&workload.namespace, &name.value),
+                ServiceAccount::Absent
+            ) {
+                continue;
+            }
+            let not_created = if written.pods.is_empty() {
+                "the pod will not be created".to_owned()
+            } else {
+                format!("the operator cannot create the {}", written.pods.join(", the "))
+            };
+            out.push(
+                Finding::new(
+                    name.span,
+                    format!(
+                        "service account \"{}\" does not exist in namespace \"{}\": {not_created}",
+                        name.value, workload.namespace
+                    ),
+                )
+                .field(written.path.clone())
+                .label("no such service account")
+                .help("create the service account in this namespace (and add it to the inventory), or fix the name"),
+            );
+        }
     }
-    out.push(
-        Finding::new(
-            name.span,
-            format!(
-                "service account \"{}\" does not exist in namespace \"{}\": the pod will not be created",
-                name.value, workload.namespace
-            ),
-        )
-        .field(format!("{}.{}", workload.pod_spec_path, workload.service_account_key))
-        .label("no such service account")
-        .help("create the service account in this namespace (and add it to the inventory), or fix the name"),
-    );
 }
