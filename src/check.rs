@@ -17,6 +17,7 @@ use crate::inventory::{DeclaredInventory, Fact, Inventory};
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Context, Finding, Rule};
 use crate::source::{SourceFile, Span};
+use crate::suppress::{self, Suppression, Tracker};
 use crate::yaml::{self, LoadProblem};
 
 /// What a run found.
@@ -33,6 +34,8 @@ pub struct Outcome {
     pub namespaces_without_inventory: Vec<String>,
     /// Inputs that could not be read (I/O errors, over the size limit): the run is incomplete.
     pub unread: usize,
+    /// Findings left out because a baseline holds them.
+    pub baselined: usize,
 }
 
 /// Checks everything `selection` names against `config` and the declared inventory, on
@@ -69,8 +72,10 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
     let mut facts = Vec::new();
     let mut objects = 0;
     let mut unread = 0;
+    let mut line_suppressions = Vec::new();
     for file in read {
         unread += usize::from(file.incomplete);
+        line_suppressions.extend(file.line_suppressions);
         diagnostics.extend(file.diagnostics);
         workloads.extend(file.extracted.workloads);
         facts.extend(file.extracted.facts);
@@ -95,6 +100,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         .flat_map_iter(|workload| check_workload(workload, &enabled, &context))
         .collect();
     diagnostics.extend(found);
+    apply_line_suppressions(&mut diagnostics, &line_suppressions, config);
     diagnostics.par_sort_by(Diagnostic::report_order);
 
     let mut namespaces_without_inventory: Vec<String> = workloads
@@ -113,6 +119,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         workloads: workloads.len(),
         namespaces_without_inventory,
         unread,
+        baselined: 0,
     }
 }
 
@@ -128,8 +135,16 @@ fn check_workload(
     };
     let mut diagnostics = Vec::new();
     let mut findings = Vec::new();
+    let mut suppression = workload.suppression.as_ref().map(Tracker::new);
     for &(rule, check) in enabled {
         check(workload, context, &mut findings);
+        if let Some(suppression) = &mut suppression
+            && !findings.is_empty()
+            && suppression.cover(rule.id)
+        {
+            findings.clear();
+            continue;
+        }
         let severity = context.config.severity(rule).expect("only enabled rules run");
         diagnostics.extend(
             findings
@@ -137,7 +152,48 @@ fn check_workload(
                 .map(|finding| stamp(rule, severity, &workload.file, Some(object.clone()), finding)),
         );
     }
+    if let Some(suppression) = suppression {
+        diagnostics.extend(unused_suppressions(&suppression, &workload.file, context.config));
+    }
     diagnostics
+}
+
+/// `unused-suppression` diagnostics for what a suppression covered in vain.
+fn unused_suppressions(suppression: &Tracker<'_>, file: &Arc<SourceFile>, config: &Config) -> Vec<Diagnostic> {
+    suppression
+        .unused(|id| rules::find(id).is_some())
+        .into_iter()
+        .filter_map(|(span, message)| {
+            let finding = Finding::new(span, message)
+                .label("suppresses nothing")
+                .help("remove it, or the rule ids in it that no longer match");
+            read_diagnostic(&rules::unused_suppression::RULE, file, config, finding)
+        })
+        .collect()
+}
+
+/// Drops the diagnostics that a `# pullcheck:ignore` comment of their file covers, and reports
+/// the comments that covered nothing.
+fn apply_line_suppressions(
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &[(Arc<SourceFile>, Vec<Suppression>)],
+    config: &Config,
+) {
+    let mut unused = Vec::new();
+    for (file, suppressions) in files {
+        let mut trackers: Vec<Tracker<'_>> = suppressions.iter().map(Tracker::new).collect();
+        diagnostics.retain(|d| {
+            if !Arc::ptr_eq(&d.file, file) {
+                return true;
+            }
+            let line = file.position(d.span.start).line;
+            !trackers.iter_mut().any(|tracker| tracker.cover_line(d.rule, line))
+        });
+        for tracker in &trackers {
+            unused.extend(unused_suppressions(tracker, file, config));
+        }
+    }
+    diagnostics.extend(unused);
 }
 
 /// Turns what a rule (or the reader) found into a diagnostic: the one place a finding gets its
@@ -178,6 +234,8 @@ fn read_diagnostic(
 struct FileOutcome {
     diagnostics: Vec<Diagnostic>,
     extracted: manifest::Extracted,
+    /// The file and its `# pullcheck:ignore` comments, when it has any.
+    line_suppressions: Option<(Arc<SourceFile>, Vec<Suppression>)>,
     /// The input could not be read, so the run did not check everything it was asked to.
     incomplete: bool,
 }
@@ -198,6 +256,7 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
             return FileOutcome {
                 diagnostics,
                 extracted: manifest::Extracted::default(),
+                line_suppressions: None,
                 incomplete,
             };
         }
@@ -226,9 +285,11 @@ fn check_file(file: Arc<SourceFile>, config: &Config) -> FileOutcome {
             ));
         }
     }
+    let suppressions = suppress::line_suppressions(&file);
     FileOutcome {
         diagnostics,
         extracted,
+        line_suppressions: (!suppressions.is_empty()).then_some((file, suppressions)),
         incomplete: false,
     }
 }

@@ -20,6 +20,14 @@ pub enum Command {
     Check(CheckArgs),
     /// List every rule with its default severity and summary.
     Rules,
+    /// Record today's findings in FILE, so that `check --baseline FILE` reports only new ones.
+    /// Takes the same options as `check`.
+    Baseline {
+        /// The baseline file to write (JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule id, as `pullcheck rules` lists it.
@@ -75,6 +83,10 @@ pub struct CheckArgs {
     /// Print only the diagnostics, without the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Report only findings that are not in this baseline (written by `pullcheck baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Configuration file (default: .pullcheck.yaml in the current directory or above).
     #[arg(long, value_name = "FILE")]

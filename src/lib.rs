@@ -5,6 +5,7 @@
 //! [`yaml`] loads each into spanned documents, [`manifest`] extracts the workloads, [`rules`] judge
 //! them with the [`config`], and [`report`] prints the [`diagnostic`]s. [`check`] runs the flow.
 
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
@@ -17,4 +18,5 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

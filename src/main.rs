@@ -7,12 +7,14 @@
 mod cli;
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
 
 use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
+use pullcheck::baseline::Baseline;
 use pullcheck::config::Config;
 use pullcheck::diagnostic::Severity;
 use pullcheck::discover::Selection;
@@ -26,7 +28,8 @@ const EXIT_FAILURE: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => run_check(&args),
+        Command::Check(args) => run_check(&args, None),
+        Command::Baseline { file, check } => run_check(&check, Some(&file)),
         Command::Rules => {
             print_rules();
             ExitCode::SUCCESS
@@ -56,7 +59,8 @@ fn print_rules() {
     }
 }
 
-fn run_check(args: &CheckArgs) -> ExitCode {
+/// Runs `check`; with `record_baseline`, writes the findings there instead of reporting them.
+fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
     let started = Instant::now();
     let color = match args.color {
         Color::Always => true,
@@ -104,13 +108,31 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         ),
         max_file_size: args.max_file_size,
     };
-    let outcome = match check::run(&selection, &config, &declared) {
+    let mut outcome = match check::run(&selection, &config, &declared) {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("pullcheck: {error}");
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    if let Some(path) = record_baseline {
+        let baseline = Baseline::of(&outcome.diagnostics);
+        if let Err(error) = std::fs::write(path, baseline.to_json()) {
+            eprintln!("pullcheck: writing `{}`: {error}", path.display());
+            return ExitCode::from(EXIT_FAILURE);
+        }
+        println!("recorded {} findings in {}", baseline.len(), path.display());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(path) = &args.baseline {
+        match Baseline::load(path) {
+            Ok(baseline) => outcome.baselined = baseline.filter(&mut outcome.diagnostics),
+            Err(error) => {
+                eprintln!("pullcheck: {error}");
+                return ExitCode::from(EXIT_FAILURE);
+            }
+        }
+    }
 
     let report = match args.format {
         Format::Human => outcome.diagnostics.iter().map(|d| human.render(d)).collect(),

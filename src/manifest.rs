@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::image::ImageRef;
 use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
+use crate::suppress::{self, Suppression};
 use crate::yaml::{Node, ScalarType};
 
 mod weblogic;
@@ -348,6 +349,8 @@ pub struct Workload {
     pub links: Option<Box<Links>>,
     /// Parts of the pod spec written in a shape the API server cannot decode.
     pub malformed: Vec<Malformed>,
+    /// Rules suppressed for the whole object (`pullcheck.io/ignore`).
+    pub suppression: Option<Suppression>,
 }
 
 /// A pod-spec field of the wrong shape (`containers` written as a mapping, say).
@@ -568,6 +571,7 @@ impl Reader<'_> {
             deprecated_fields: Vec::new(),
             links: None,
             malformed: Vec::new(),
+            suppression: suppress::object_suppression(metadata),
         }
     }
 

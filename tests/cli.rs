@@ -97,7 +97,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": []})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0})
     );
 }
 
@@ -434,4 +434,75 @@ fn weblogic_example_names_the_operator_place_and_field() {
     );
     assert_eq!(cluster["related"][0]["file"], "examples/weblogic/sales-domain.yaml");
     assert_eq!(report["summary"]["workloads"], 3);
+}
+
+#[test]
+fn a_baseline_hides_todays_findings_and_reports_new_ones() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let output = pullcheck(dir.path())
+        .args(["baseline", "baseline.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("recorded 1 findings in baseline.json")
+    );
+    let recorded = std::fs::read_to_string(dir.path().join("baseline.json")).unwrap();
+    assert!(
+        recorded.contains("\"rule\": \"latest-image-tag\"") && !recorded.contains("\"line\""),
+        "{recorded}"
+    );
+
+    // Lines move above the finding, and a new problem appears in another container.
+    let edited = format!(
+        "# a comment that moves every line\n{}",
+        DEPLOYMENT.replace("registry.k8s.io/pause:3.9", "busybox")
+    );
+    write(dir.path(), "deploy.yaml", edited);
+    let (report, code) = json(dir.path(), &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(rules_of(&report), ["missing-image-tag"]);
+    assert_eq!(report["summary"]["baselined"], 1);
+    let output = pullcheck(dir.path())
+        .args(["check", "--baseline", "baseline.json"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("1 finding in the baseline not shown")
+    );
+    pullcheck(dir.path())
+        .args(["check", "--baseline", "missing.json"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn suppressions_on_lines_and_objects() {
+    let dir = TempDir::new().unwrap();
+    let text = DEPLOYMENT.replace(
+        "        image: nginx:latest\n",
+        "        # pullcheck:ignore latest-image-tag -- staging follows latest\n        image: nginx:latest\n",
+    );
+    write(dir.path(), "deploy.yaml", &text);
+    let (report, code) = json(dir.path(), &[]);
+    assert_eq!((rules_of(&report), code), (vec![], 0));
+
+    // The suppression outlives the problem: it is reported, at the rule id.
+    write(dir.path(), "deploy.yaml", text.replace("nginx:latest", "nginx:1.25.3"));
+    let (report, _) = json(dir.path(), &[]);
+    assert_eq!(rules_of(&report), ["unused-suppression"]);
+    assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 11);
+
+    let annotated = DEPLOYMENT.replace(
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n    pullcheck.io/ignore: latest-image-tag\n",
+    );
+    write(dir.path(), "deploy.yaml", annotated);
+    let (report, _) = json(dir.path(), &[]);
+    assert!(rules_of(&report).is_empty(), "{report:#}");
 }

@@ -73,6 +73,8 @@ struct Summary<'o> {
     warnings: usize,
     infos: usize,
     namespaces_without_inventory: &'o [String],
+    /// Findings left out because the `--baseline` holds them.
+    baselined: usize,
 }
 
 fn position(p: Position) -> JsonPosition {
@@ -135,6 +137,7 @@ pub fn render(outcome: &Outcome) -> String {
             warnings: counts.warnings,
             infos: counts.infos,
             namespaces_without_inventory: &outcome.namespaces_without_inventory,
+            baselined: outcome.baselined,
         },
     };
     let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");

@@ -36,6 +36,12 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
         plural(outcome.workloads, "workload"),
         elapsed.as_secs_f64()
     );
+    if outcome.baselined > 0 {
+        line.push_str(&format!(
+            "; {} in the baseline not shown",
+            plural(outcome.baselined, "finding")
+        ));
+    }
     if !outcome.namespaces_without_inventory.is_empty() {
         const SHOWN: usize = 5;
         let names = &outcome.namespaces_without_inventory;
@@ -68,6 +74,7 @@ mod tests {
             workloads: 1,
             namespaces_without_inventory: namespaces.iter().map(|n| n.to_string()).collect(),
             unread: 0,
+            baselined: 0,
         }
     }
 

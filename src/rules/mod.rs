@@ -36,6 +36,7 @@ pub mod unknown_pull_secret;
 pub mod unknown_service_account;
 pub mod unpinned_image_digest;
 pub mod unreadable_file;
+pub mod unused_suppression;
 pub mod wrong_pull_secret_type;
 pub mod yaml_syntax;
 
@@ -93,6 +94,7 @@ pub static RULES: &[&Rule] = &[
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
     &unreadable_file::RULE,
+    &unused_suppression::RULE,
 ];
 
 /// The rule with this id.
