@@ -29,8 +29,10 @@ enum NodeKind<'a> {
         /// `!!str` and friends: an explicit tag overrides plain-scalar typing.
         tag: Option<Box<str>>,
     },
-    Sequence(Vec<NodeId>),
-    Mapping(Vec<(NodeId, NodeId)>),
+    /// Items at `Stream::items[range]`: one shared vector instead of one allocation per list.
+    Sequence(Range<u32>),
+    /// Entries at `Stream::entries[range]`.
+    Mapping(Range<u32>),
 }
 
 #[derive(Debug)]
@@ -52,6 +54,10 @@ pub enum LoadProblem {
 #[derive(Debug)]
 pub struct Stream<'a> {
     nodes: Vec<NodeData<'a>>,
+    /// The items of every sequence, each sequence's contiguous.
+    items: Vec<NodeId>,
+    /// The entries of every mapping, each mapping's contiguous.
+    entries: Vec<(NodeId, NodeId)>,
     roots: Vec<NodeId>,
     pub problems: Vec<LoadProblem>,
 }
@@ -68,9 +74,13 @@ pub fn load(text: &str) -> Stream<'_> {
     let mut loader = Loader {
         stream: Stream {
             nodes: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             roots: Vec::new(),
             problems: Vec::new(),
         },
+        open_items: Vec::new(),
+        open_entries: Vec::new(),
     };
     // A UTF-8 byte order mark is not content.
     let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -133,22 +143,28 @@ struct Failure {
 }
 
 /// An open collection while its children are being read.
+/// Its children wait on the loader's `open_items` / `open_entries` stacks, from `first` on, until
+/// it closes and they move to the stream in one piece.
 enum Open {
     Sequence {
         start: usize,
         anchor: usize,
-        items: Vec<NodeId>,
+        first: usize,
     },
     Mapping {
         start: usize,
         anchor: usize,
-        entries: Vec<(NodeId, NodeId)>,
+        first: usize,
         pending_key: Option<NodeId>,
     },
 }
 
 struct Loader<'a> {
     stream: Stream<'a>,
+    /// Items of the sequences still open, innermost last.
+    open_items: Vec<NodeId>,
+    /// Entries of the mappings still open, innermost last.
+    open_entries: Vec<(NodeId, NodeId)>,
 }
 
 impl<'a> Loader<'a> {
@@ -216,6 +232,8 @@ impl<'a> Loader<'a> {
         let byte = |mark: Marker| unpad(base + offsets.byte(mark.index()), padding);
         let mut parser = Parser::new_from_str(input);
         let mut open: Vec<Open> = Vec::new();
+        self.open_items.clear();
+        self.open_entries.clear();
         // Anchors are numbered from 1 per parser; index 0 is unused.
         let mut anchors: Vec<Option<NodeId>> = Vec::new();
         let mut document_start = base;
@@ -243,6 +261,8 @@ impl<'a> Loader<'a> {
                     document_start = start;
                     checkpoint = (self.stream.roots.len(), self.stream.problems.len());
                     open.clear();
+                    self.open_items.clear();
+                    self.open_entries.clear();
                     anchors.clear();
                     None
                 }
@@ -269,7 +289,7 @@ impl<'a> Loader<'a> {
                     open.push(Open::Sequence {
                         start,
                         anchor,
-                        items: Vec::new(),
+                        first: self.open_items.len(),
                     });
                     None
                 }
@@ -277,7 +297,7 @@ impl<'a> Loader<'a> {
                     open.push(Open::Mapping {
                         start,
                         anchor,
-                        entries: Vec::new(),
+                        first: self.open_entries.len(),
                         pending_key: None,
                     });
                     None
@@ -300,12 +320,10 @@ impl<'a> Loader<'a> {
                             self.stream.roots.push(id);
                         }
                     }
-                    Some(Open::Sequence { items, .. }) => items.push(id),
-                    Some(Open::Mapping {
-                        entries, pending_key, ..
-                    }) => match pending_key.take() {
+                    Some(Open::Sequence { .. }) => self.open_items.push(id),
+                    Some(Open::Mapping { pending_key, .. }) => match pending_key.take() {
                         None => *pending_key = Some(id),
-                        Some(key) => entries.push((key, id)),
+                        Some(key) => self.open_entries.push((key, id)),
                     },
                 }
             }
@@ -338,54 +356,92 @@ impl<'a> Loader<'a> {
         .is_null()
     }
 
-    /// Turns a finished collection into a node, reporting duplicate keys.
+    /// Turns a finished collection into a node, moving its children to the stream, and reports
+    /// duplicate keys.
     fn close(&mut self, collection: Open, closing_end: Option<usize>) -> (NodeId, usize) {
         let end_of = |loader: &Self, last: Option<NodeId>, start: usize| {
             closing_end.unwrap_or_else(|| last.map_or(start, |id| loader.stream.nodes[id as usize].span.end))
         };
         match collection {
-            Open::Sequence { start, anchor, items } => {
-                let end = end_of(self, items.last().copied(), start);
+            Open::Sequence { start, anchor, first } => {
+                let end = end_of(
+                    self,
+                    self.open_items
+                        .last()
+                        .copied()
+                        .filter(|_| self.open_items.len() > first),
+                    start,
+                );
+                let range = arena_range(self.stream.items.len(), self.open_items.len() - first);
+                self.stream.items.extend(self.open_items.drain(first..));
                 (
-                    self.push(Span::new(start, end.max(start)), NodeKind::Sequence(items)),
+                    self.push(Span::new(start, end.max(start)), NodeKind::Sequence(range)),
                     anchor,
                 )
             }
             Open::Mapping {
-                start, anchor, entries, ..
+                start, anchor, first, ..
             } => {
-                self.report_duplicate_keys(&entries);
-                let end = end_of(self, entries.last().map(|&(_, value)| value), start);
+                self.report_duplicate_keys(first);
+                let last_value = self
+                    .open_entries
+                    .get(first..)
+                    .and_then(|e| e.last())
+                    .map(|&(_, value)| value);
+                let end = end_of(self, last_value, start);
+                let range = arena_range(self.stream.entries.len(), self.open_entries.len() - first);
+                self.stream.entries.extend(self.open_entries.drain(first..));
                 (
-                    self.push(Span::new(start, end.max(start)), NodeKind::Mapping(entries)),
+                    self.push(Span::new(start, end.max(start)), NodeKind::Mapping(range)),
                     anchor,
                 )
             }
         }
     }
 
-    fn report_duplicate_keys(&mut self, entries: &[(NodeId, NodeId)]) {
+    /// Duplicate keys among the open mapping's entries (`open_entries[first..]`). Small mappings,
+    /// nearly all of them, are compared pairwise without allocating.
+    fn report_duplicate_keys(&mut self, first: usize) {
+        const PAIRWISE_UP_TO: usize = 16;
         let stream = &self.stream;
+        let entries = &self.open_entries[first..];
         let key_text = |id: NodeId| match &stream.nodes[id as usize].kind {
             NodeKind::Scalar { value, .. } => Some(value.as_ref()),
             _ => None,
         };
-        let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
+        let duplicate = |key: NodeId, first: NodeId| LoadProblem::DuplicateKey {
+            key: key_text(key).unwrap_or_default().to_owned(),
+            span: stream.nodes[key as usize].span,
+            first: stream.nodes[first as usize].span,
+        };
         let mut problems = Vec::new();
-        for &(key, _) in entries {
-            let Some(text) = key_text(key) else { continue };
-            if let Some(&first) = seen.get(text) {
-                problems.push(LoadProblem::DuplicateKey {
-                    key: text.to_owned(),
-                    span: stream.nodes[key as usize].span,
-                    first: stream.nodes[first as usize].span,
-                });
-            } else {
-                seen.insert(text, key);
+        if entries.len() <= PAIRWISE_UP_TO {
+            for (i, &(key, _)) in entries.iter().enumerate() {
+                let Some(text) = key_text(key) else { continue };
+                if let Some(&(earlier, _)) = entries[..i].iter().find(|&&(k, _)| key_text(k) == Some(text)) {
+                    problems.push(duplicate(key, earlier));
+                }
+            }
+        } else {
+            let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
+            for &(key, _) in entries {
+                let Some(text) = key_text(key) else { continue };
+                match seen.get(text) {
+                    Some(&earlier) => problems.push(duplicate(key, earlier)),
+                    None => {
+                        seen.insert(text, key);
+                    }
+                }
             }
         }
         self.stream.problems.extend(problems);
     }
+}
+
+/// The arena range of `len` children appended at `start`.
+fn arena_range(start: usize, len: usize) -> Range<u32> {
+    let start = u32::try_from(start).expect("fewer than 4 billion YAML nodes in one file");
+    start..start + len as u32
 }
 
 /// A syntax error as a problem, spanning the character the parser stopped at.
@@ -564,11 +620,14 @@ impl<'s, 'a> Node<'s, 'a> {
 
     /// The value of a mapping's key, following `<<` merge keys as Kubernetes' YAML reader does.
     pub fn get(&self, key: &str) -> Option<Node<'s, 'a>> {
-        let NodeKind::Mapping(entries) = &self.data().kind else {
+        let NodeKind::Mapping(range) = &self.data().kind else {
             return None;
         };
         let mut merged = None;
-        for &(k, v) in entries.iter().rev() {
+        for &(k, v) in self.stream.entries[range.start as usize..range.end as usize]
+            .iter()
+            .rev()
+        {
             match self.at(k).scalar() {
                 Some(text) if text == key => return Some(self.at(v)),
                 Some("<<") => merged = Some(self.at(v)),
@@ -578,7 +637,7 @@ impl<'s, 'a> Node<'s, 'a> {
         let merged = merged?;
         match &merged.data().kind {
             NodeKind::Mapping(_) => merged.get(key),
-            NodeKind::Sequence(items) => items.iter().find_map(|&m| self.at(m).get(key)),
+            NodeKind::Sequence(_) => merged.items().find_map(|m| m.get(key)),
             NodeKind::Scalar { .. } => None,
         }
     }
@@ -592,7 +651,7 @@ impl<'s, 'a> Node<'s, 'a> {
     pub fn entries(self) -> impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)> + 's {
         let stream = self.stream;
         let entries: &'s [(NodeId, NodeId)] = match &self.data().kind {
-            NodeKind::Mapping(entries) => entries,
+            NodeKind::Mapping(range) => &stream.entries[range.start as usize..range.end as usize],
             _ => &[],
         };
         entries
@@ -604,7 +663,7 @@ impl<'s, 'a> Node<'s, 'a> {
     pub fn items(self) -> impl Iterator<Item = Node<'s, 'a>> + 's {
         let stream = self.stream;
         let items: &'s [NodeId] = match &self.data().kind {
-            NodeKind::Sequence(items) => items,
+            NodeKind::Sequence(range) => &stream.items[range.start as usize..range.end as usize],
             _ => &[],
         };
         items.iter().map(move |&id| Node { stream, id })
