@@ -31,12 +31,13 @@ fi
 median() {
   "$@" > /dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1
+    # Exit code 1 (findings) is a normal result here.
+    { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null || true; } | tail -1
   done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 # peak RSS in MB of one run
 peak() {
-  /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'
+  { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{printf "%.0f", $1/1024}'
 }
 
 printf '%s\n' "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $jobs threads; median of $runs runs"
@@ -51,8 +52,8 @@ for n in $scales; do
   pm=$(peak "$pullcheck" check "$dir" --format json --jobs "$jobs" --quiet)
   c="-"; s="-"
   if $with_checkov && [ "$n" -le 10 ]; then
-    c=$(/usr/bin/time -f "%e" "$work/venv/bin/checkov" -d "$dir" --framework kubernetes \
-          --check CKV_K8S_14,CKV_K8S_15,CKV_K8S_43 --quiet --compact -o json 2>&1 >/dev/null | tail -1)
+    c=$( { /usr/bin/time -f "%e" "$work/venv/bin/checkov" -d "$dir" --framework kubernetes \
+          --check CKV_K8S_14,CKV_K8S_15,CKV_K8S_43 --quiet --compact -o json 2>&1 >/dev/null || true; } | tail -1)
     s=$(awk -v c="$c" -v p="$p" 'BEGIN {printf "%.0fx", c/p}')
   fi
   ratio=$(awk -v f="$f" -v p="$p" 'BEGIN {printf "%.2f", p/f}')
