@@ -89,15 +89,43 @@ fn json_report_has_every_field_with_exact_positions() {
     let offset = DEPLOYMENT.find("latest").unwrap();
     assert_eq!(
         d["range"]["start"],
-        serde_json::json!({"line": 11, "column": 22, "offset": offset})
+        serde_json::json!({"line": 11, "column": 22, "offset": offset, "utf16Column": 22})
     );
     assert_eq!(
         d["range"]["end"],
-        serde_json::json!({"line": 11, "column": 28, "offset": offset + 6})
+        serde_json::json!({"line": 11, "column": 28, "offset": offset + 6, "utf16Column": 28})
     );
     assert_eq!(
         report["summary"],
         serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": []})
+    );
+}
+
+#[test]
+fn json_utf16_columns_count_code_units() {
+    let dir = TempDir::new().unwrap();
+    // Before the tag: "é" (1 character, 1 UTF-16 unit, 2 bytes), "😀" (1 character, 2 units, 4 bytes).
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: café}
+spec:
+  containers:
+  - {name: \"é😀\", image: \"nginx:latest\"}
+";
+    write(dir.path(), "pod.yaml", pod);
+    let (report, _) = json(dir.path(), &[]);
+    let range = &report["diagnostics"][0]["range"];
+    assert_eq!(report["diagnostics"][0]["rule"], "latest-image-tag");
+    let offset = pod.find("latest").unwrap();
+    // `  - {name: "é😀", image: "nginx:` is 31 characters, 32 UTF-16 units, 35 bytes.
+    assert_eq!(
+        range["start"],
+        serde_json::json!({"line": 6, "column": 32, "offset": offset, "utf16Column": 33})
+    );
+    assert_eq!(
+        range["end"],
+        serde_json::json!({"line": 6, "column": 38, "offset": offset + 6, "utf16Column": 39})
     );
 }
 
