@@ -34,7 +34,8 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// The name to show for the standard input in diagnostics.
+    /// The name to show for the standard input in diagnostics. When its directory exists, the
+    /// configuration is looked for from there upward instead of the working directory.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
@@ -76,7 +77,8 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Configuration file (default: .pullcheck.yaml in the current directory or above).
+    /// Configuration file (default: .pullcheck.yaml in the current directory or above; for the
+    /// standard input, in the --stdin-filename directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

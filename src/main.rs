@@ -7,6 +7,7 @@
 mod cli;
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -70,10 +71,18 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     };
     let human = HumanReport::new(color);
 
+    // An editor piping a buffer names its file: its configuration is the one beside that file.
+    let reads_stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
+    let start = args
+        .stdin_filename
+        .as_deref()
+        .filter(|_| reads_stdin)
+        .and_then(|name| Config::discovery_start(Path::new(name)))
+        .or_else(|| std::env::current_dir().ok());
     let config_path = args
         .config
         .clone()
-        .or_else(|| std::env::current_dir().ok().and_then(|dir| Config::discover(&dir)));
+        .or_else(|| start.as_deref().and_then(Config::discover));
     let mut config = match config_path.as_deref().map(Config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {

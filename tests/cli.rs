@@ -206,6 +206,74 @@ fn stdin_is_read_under_the_given_name() {
     assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 11);
 }
 
+/// Checks `text` on the standard input under `name`, from `cwd`; the JSON report.
+fn json_stdin(cwd: &Path, name: &str, text: &str) -> Value {
+    let output = pullcheck(cwd)
+        .args(["check", "-", "--stdin-filename", name, "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"))
+}
+
+#[test]
+fn stdin_filename_finds_the_configuration_and_inventory_beside_the_file() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    // proj/.pullcheck.yaml turns implicit-registry on and declares namespace shop, whose only
+    // secret is ghcr-pull; the buffer's pod names another secret.
+    write(
+        root,
+        "proj/.pullcheck.yaml",
+        "rules:\n  implicit-registry: error\ninventory: [cluster/inventory.yaml]\n",
+    );
+    write(
+        root,
+        "proj/cluster/inventory.yaml",
+        "namespaces:\n  shop:\n    secrets:\n      - name: ghcr-pull\n        registries: [ghcr.io]\n",
+    );
+    write(root, "proj/deploy/.keep", "");
+    std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  imagePullSecrets: [{name: gchr-pull}]
+  containers:
+  - {name: app, image: nginx:1.25}
+";
+    let found = ["unknown-pull-secret", "implicit-registry"];
+    // The file does not exist (an unsaved buffer), its directory does: proj's configuration, and
+    // the inventory relative to it, whatever the working directory.
+    let report = json_stdin(root, "proj/deploy/new.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    assert_eq!(report["diagnostics"][0]["file"], "proj/deploy/new.yaml");
+    // Namespace shop is declared complete by the inventory: only then is the secret unknown.
+    assert!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"gchr-pull\"")
+    );
+    let report = json_stdin(&root.join("elsewhere"), "../proj/deploy/new.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    let absolute = root.join("proj/deploy/new.yaml");
+    let report = json_stdin(&root.join("elsewhere"), absolute.to_str().unwrap(), pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+
+    // A file outside proj: not proj's configuration, even when run from proj.
+    let report = json_stdin(&root.join("proj"), "../elsewhere/x.yaml", pod);
+    assert_eq!(rules_of(&report), Vec::<&str>::new(), "{report:#}");
+    // A name whose directory does not exist (`chart.yaml` from helm template, a made-up folder):
+    // the working directory's configuration, as before.
+    let report = json_stdin(&root.join("proj"), "rendered/chart.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    let report = json_stdin(root, "rendered/chart.yaml", pod);
+    assert_eq!(rules_of(&report), Vec::<&str>::new(), "{report:#}");
+}
+
 #[test]
 fn walking_honours_ignore_files_and_globs() {
     let dir = TempDir::new().unwrap();
