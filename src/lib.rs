@@ -17,4 +17,5 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod uri;
 pub mod yaml;
