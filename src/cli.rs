@@ -25,6 +25,13 @@ pub enum Command {
         /// A rule id, as `pullcheck rules` lists it.
         rule: String,
     },
+    /// Run a Language Server on the standard input and output, for editors: findings in YAML and
+    /// JSON documents as they are edited, with the configuration found from each file's directory.
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport (some clients pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod image;
 pub mod inventory;
+pub mod lsp;
 pub mod manifest;
 pub mod redact;
 pub mod registry;

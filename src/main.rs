@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 when the run could not
 //! be made or is incomplete (usage, configuration or input selection errors; an input that could
-//! not be read).
+//! not be read). `pullcheck lsp` exits as the protocol says: 0 after `shutdown` and `exit`, 1
+//! otherwise.
 
 mod cli;
 
@@ -19,7 +20,7 @@ use pullcheck::diagnostic::Severity;
 use pullcheck::discover::Selection;
 use pullcheck::inventory::DeclaredInventory;
 use pullcheck::report::{self, human::HumanReport};
-use pullcheck::{check, rules};
+use pullcheck::{check, lsp, rules};
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
@@ -32,6 +33,13 @@ fn main() -> ExitCode {
             print_rules();
             ExitCode::SUCCESS
         }
+        Command::Lsp { .. } => match lsp::serve_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("pullcheck lsp: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Explain { rule } => match rules::find(&rule) {
             Some(rule) => {
                 print!("{}", rule.doc);

@@ -132,6 +132,11 @@ impl SourceFile {
         self.count_from(line_start, offset, unit) + 1
     }
 
+    /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_of(offset.min(self.text.len())).0 + 1
+    }
+
     /// The 0-based line of a (clamped) offset and the byte offset where that line starts.
     fn line_of(&self, offset: usize) -> (usize, usize) {
         let starts = self.line_starts();
