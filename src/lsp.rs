@@ -259,6 +259,8 @@ impl Server<'_> {
                 "the server is shutting down".to_owned(),
             )
         } else if request.method == Shutdown::METHOD {
+            // What was sent before `shutdown` is still answered.
+            self.check_pending();
             self.shutting_down = true;
             Response::new_ok(request.id, ())
         } else {
