@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -21,6 +22,8 @@ struct Client {
     messages: Receiver<Result<Value, String>>,
     /// Messages read while waiting for another one.
     unclaimed: Vec<Value>,
+    /// Reads the server's standard error to its end.
+    stderr: Option<JoinHandle<String>>,
     next_id: i64,
 }
 
@@ -31,8 +34,15 @@ impl Client {
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("pullcheck lsp starts");
+        let mut pipe = child.stderr.take().unwrap();
+        let stderr = Some(std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            text
+        }));
         let stdout = child.stdout.take().unwrap();
         let (sender, messages) = channel();
         std::thread::spawn(move || {
@@ -50,6 +60,7 @@ impl Client {
             stdin,
             messages,
             unclaimed: Vec::new(),
+            stderr,
             next_id: 1,
         }
     }
@@ -130,8 +141,8 @@ impl Client {
         );
     }
 
-    /// Closes the server's input and waits for it to exit; its exit code.
-    fn exit_code(mut self) -> i32 {
+    /// Closes the server's input and waits for it to exit; its exit code and standard error.
+    fn exit(mut self) -> (i32, String) {
         drop(self.stdin.take());
         let deadline = Instant::now() + TIMEOUT;
         loop {
@@ -141,7 +152,9 @@ impl Client {
                     let message = message.unwrap_or_else(|junk| panic!("not an LSP message: {junk}"));
                     self.unclaimed.push(message);
                 }
-                return status.code().expect("exited, not killed");
+                let code = status.code().expect("exited, not killed");
+                let stderr = self.stderr.take().unwrap().join().unwrap();
+                return (code, stderr);
             }
             assert!(Instant::now() < deadline, "the server did not exit");
             std::thread::sleep(Duration::from_millis(20));
@@ -303,7 +316,11 @@ fn diagnostics_follow_the_buffer_in_utf16_and_clear_and_the_server_exits_cleanly
     let after = client.request("shutdown", Value::Null);
     assert_eq!(after["error"]["code"], -32600, "{after:#}");
     client.notify("exit", Value::Null);
-    assert_eq!(client.exit_code(), 0);
+    assert_eq!(
+        client.exit(),
+        (0, String::new()),
+        "a clean session says nothing on stderr"
+    );
 }
 
 #[test]
@@ -319,12 +336,16 @@ fn utf8_positions_when_offered_and_exit_without_shutdown_fails() {
     assert_eq!(published["diagnostics"][1]["range"], range((6, 35), (6, 41)));
 
     client.notify("exit", Value::Null);
-    assert_eq!(client.exit_code(), 1, "exit before shutdown");
+    let (code, stderr) = client.exit();
+    assert_eq!(code, 1, "exit before shutdown");
+    assert_eq!(stderr, "pullcheck lsp: the client sent `exit` before `shutdown`\n");
 
     // A client that goes away without a word: also 1.
     let mut client = Client::start(&root);
     client.initialize(json!({}), &root);
-    assert_eq!(client.exit_code(), 1);
+    let (code, stderr) = client.exit();
+    assert_eq!(code, 1);
+    assert!(stderr.contains("without `shutdown`"), "{stderr}");
 }
 
 #[test]
@@ -407,5 +428,5 @@ fn configuration_is_found_per_document_and_reloaded_when_saved() {
     assert!(all.iter().all(|m| m["params"]["uri"] != text_uri.as_str()), "{all:#?}");
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
-    assert_eq!(client.exit_code(), 0);
+    assert_eq!(client.exit(), (0, String::new()));
 }
