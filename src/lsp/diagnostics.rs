@@ -110,7 +110,7 @@ fn with_help(message: &str, help: Option<&str>) -> String {
 }
 
 /// A span as an LSP range: 0-based lines, columns counted in `unit`.
-pub(super) fn range(file: &SourceFile, span: Span, unit: ColumnUnit) -> Range {
+fn range(file: &SourceFile, span: Span, unit: ColumnUnit) -> Range {
     Range::new(position(file, span.start, unit), position(file, span.end, unit))
 }
 
@@ -123,4 +123,40 @@ fn position(file: &SourceFile, offset: usize, unit: ColumnUnit) -> Position {
 fn file_uri(path: &str) -> Option<Uri> {
     let absolute = std::path::absolute(Path::new(path)).ok()?;
     Uri::from_str(&crate::uri::file_uri(&absolute)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check;
+    use crate::config::Config;
+    use crate::inventory::DeclaredInventory;
+
+    #[test]
+    fn related_places_in_the_same_document_use_its_uri() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: é}\n\"mé😀\": 1\n\"mé😀\": 2\n";
+        let outcome = check::check_text("/x/a.yaml", text, &Config::default(), &DeclaredInventory::default());
+        let d = &outcome.diagnostics[0];
+        assert_eq!(d.rule, "duplicate-key");
+        let uri = Uri::from_str("file:///x/a.yaml").unwrap();
+        let at = |line, character| Position::new(line, character);
+        let lsp = from_finding(d, &uri, ColumnUnit::Utf16);
+        // `"mé😀"` is 5 characters, 6 UTF-16 units, 9 bytes.
+        assert_eq!(lsp.range, Range::new(at(4, 0), at(4, 6)));
+        assert_eq!(lsp.code, Some(NumberOrString::String("duplicate-key".to_owned())));
+        assert_eq!(lsp.severity, Some(DiagnosticSeverity::ERROR));
+        let related = lsp.related_information.unwrap();
+        assert_eq!(related.len(), 1);
+        assert_eq!(related[0].location.uri, uri);
+        assert_eq!(related[0].location.range, Range::new(at(3, 0), at(3, 6)));
+        assert_eq!(related[0].message, "first written here");
+        assert_eq!(
+            from_finding(d, &uri, ColumnUnit::Bytes).range,
+            Range::new(at(4, 0), at(4, 9))
+        );
+        assert_eq!(
+            from_finding(d, &uri, ColumnUnit::Chars).range,
+            Range::new(at(4, 0), at(4, 5))
+        );
+    }
 }
