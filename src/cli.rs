@@ -33,6 +33,13 @@ pub enum Command {
         /// A rule id, as `pullcheck rules` lists it.
         rule: String,
     },
+    /// Run a Language Server on the standard input and output, for editors: findings in YAML and
+    /// JSON documents as they are edited, with the configuration found from each file's directory.
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport (some clients pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -42,7 +49,8 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// The name to show for the standard input in diagnostics.
+    /// The name to show for the standard input in diagnostics. When its directory exists, the
+    /// configuration is looked for from there upward instead of the working directory.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
@@ -88,7 +96,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Configuration file (default: .pullcheck.yaml in the current directory or above).
+    /// Configuration file (default: .pullcheck.yaml in the current directory or above; for the
+    /// standard input, in the --stdin-filename directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

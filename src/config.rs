@@ -1,6 +1,7 @@
 //! `.pullcheck.yaml`: rule severities, registry policy and the default namespace.
 //!
-//! The file is found from the working directory upward, or named with `--config`. It is read with
+//! The file is found from the working directory upward (from the file's directory, for the standard
+//! input named with `--stdin-filename` or an editor's buffer), or named with `--config`. It is read with
 //! the same spanned YAML loader as manifests, so a mistake in it (an unknown key, an unknown rule
 //! id, a bad severity) is reported at its line and column. Paths written in it are relative to it.
 //! What is not configured keeps its default; a missing file is the same as an empty one.
@@ -96,6 +97,17 @@ impl Config {
             .ancestors()
             .map(|dir| dir.join(FILE_NAME))
             .find(|candidate| candidate.is_file())
+    }
+
+    /// Where to start discovering the configuration of `file`, which may exist only in an editor
+    /// (an unsaved buffer): its directory, resolved to a real absolute path so that discovery can go
+    /// above the working directory, when that directory exists.
+    pub fn discovery_start(file: &Path) -> Option<PathBuf> {
+        let directory = match file.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        directory.canonicalize().ok().filter(|directory| directory.is_dir())
     }
 
     /// Reads a configuration file.

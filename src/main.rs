@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 when the run could not
 //! be made or is incomplete (usage, configuration or input selection errors; an input that could
-//! not be read).
+//! not be read). `pullcheck lsp` exits as the protocol says: 0 after `shutdown` and `exit`, 1
+//! otherwise.
 
 mod cli;
 
@@ -20,7 +21,7 @@ use pullcheck::diagnostic::Severity;
 use pullcheck::discover::Selection;
 use pullcheck::inventory::DeclaredInventory;
 use pullcheck::report::{self, human::HumanReport};
-use pullcheck::{check, rules};
+use pullcheck::{check, lsp, rules};
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
@@ -34,6 +35,13 @@ fn main() -> ExitCode {
             print_rules();
             ExitCode::SUCCESS
         }
+        Command::Lsp { .. } => match lsp::serve_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("pullcheck lsp: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Explain { rule } => match rules::find(&rule) {
             Some(rule) => {
                 print!("{}", rule.doc);
@@ -74,10 +82,18 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
     };
     let human = HumanReport::new(color);
 
+    // An editor piping a buffer names its file: its configuration is the one beside that file.
+    let reads_stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
+    let start = args
+        .stdin_filename
+        .as_deref()
+        .filter(|_| reads_stdin)
+        .and_then(|name| Config::discovery_start(Path::new(name)))
+        .or_else(|| std::env::current_dir().ok());
     let config_path = args
         .config
         .clone()
-        .or_else(|| std::env::current_dir().ok().and_then(|dir| Config::discover(&dir)));
+        .or_else(|| start.as_deref().and_then(Config::discover));
     let mut config = match config_path.as_deref().map(Config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {

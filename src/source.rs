@@ -2,8 +2,9 @@
 //!
 //! A [`SourceFile`] is a file's display path and its text; every span in pullcheck is a byte range
 //! into that text. [`SourceFile::position`] turns a byte offset into the 1-based line and column that
-//! people and editors read (the column counts characters, so a diagnostic after `é` is still right).
-//! This module does not read files from disk: discovery does that.
+//! people read (the column counts characters, so a diagnostic after `é` is still right), and
+//! [`SourceFile::column_in`] counts the same column in the unit an editor wants: UTF-16 code units for
+//! LSP clients, or bytes. This module does not read files from disk: discovery does that.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -47,6 +48,28 @@ pub struct Position {
     pub line: usize,
     pub column: usize,
     pub offset: usize,
+}
+
+/// What a column counts. People count characters; editors and protocols do not agree: LSP counts
+/// UTF-16 code units by default (an emoji is two), some clients bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// Unicode scalar values: `column` in [`Position`], SARIF's `unicodeCodePoints`, LSP's `utf-32`.
+    Chars,
+    /// UTF-16 code units: LSP's default `utf-16`, JavaScript strings, SARIF's default.
+    Utf16,
+    /// Bytes of UTF-8: LSP's `utf-8`.
+    Bytes,
+}
+
+impl ColumnUnit {
+    fn width(self, c: char) -> usize {
+        match self {
+            ColumnUnit::Chars => 1,
+            ColumnUnit::Utf16 => c.len_utf16(),
+            ColumnUnit::Bytes => c.len_utf8(),
+        }
+    }
 }
 
 /// One input: a file, or the standard input under the name it was given.
@@ -93,22 +116,43 @@ impl SourceFile {
     /// multi-byte character counts as that character.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&start| start <= offset) - 1;
-        let line_start = starts[line];
-        let column = self
-            .text
-            .get(line_start..)
-            .unwrap_or("")
-            .char_indices()
-            .take_while(|(i, _)| line_start + i < offset)
-            .count()
-            + 1;
+        let (line, line_start) = self.line_of(offset);
         Position {
             line: line + 1,
-            column,
+            column: self.count_from(line_start, offset, ColumnUnit::Chars) + 1,
             offset,
         }
+    }
+
+    /// The 1-based column of a byte offset counted in `unit`: for `ColumnUnit::Chars` the same as
+    /// [`Position::column`]. Computed only when asked for, with one pass over the line's start.
+    pub fn column_in(&self, offset: usize, unit: ColumnUnit) -> usize {
+        let offset = offset.min(self.text.len());
+        let (_, line_start) = self.line_of(offset);
+        self.count_from(line_start, offset, unit) + 1
+    }
+
+    /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_of(offset.min(self.text.len())).0 + 1
+    }
+
+    /// The 0-based line of a (clamped) offset and the byte offset where that line starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&start| start <= offset) - 1;
+        (line, starts[line])
+    }
+
+    /// How many `unit`s the characters starting in `from..offset` take.
+    fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
+        self.text
+            .get(from..)
+            .unwrap_or("")
+            .char_indices()
+            .take_while(|(i, _)| from + i < offset)
+            .map(|(_, c)| unit.width(c))
+            .sum()
     }
 }
 
@@ -139,6 +183,24 @@ mod tests {
             }
         );
         assert_eq!(file.position(10_000).line, 3);
+    }
+
+    #[test]
+    fn columns_in_editor_units() {
+        // "é" is 1 character, 1 UTF-16 unit and 2 bytes; "😀" is 1 character, 2 units and 4 bytes.
+        let file = SourceFile::new("a.yaml", "a: 1\nb: \"é😀\" x\n");
+        let x = file.text.find('x').unwrap();
+        assert_eq!(file.position(x).column, 9);
+        assert_eq!(file.column_in(x, ColumnUnit::Chars), 9);
+        assert_eq!(file.column_in(x, ColumnUnit::Utf16), 10);
+        assert_eq!(file.column_in(x, ColumnUnit::Bytes), 13);
+        assert_eq!(file.column_in(0, ColumnUnit::Utf16), 1);
+        // Past the end: the end of the text, on the last (empty) line.
+        assert_eq!(file.column_in(10_000, ColumnUnit::Utf16), 1);
+        // Inside "😀": counted as that character, as `position` does.
+        let emoji = file.text.find('😀').unwrap();
+        assert_eq!(file.column_in(emoji + 1, ColumnUnit::Utf16), 8);
+        assert_eq!(file.position(emoji + 1).column, 7);
     }
 
     #[test]

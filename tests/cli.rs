@@ -89,15 +89,43 @@ fn json_report_has_every_field_with_exact_positions() {
     let offset = DEPLOYMENT.find("latest").unwrap();
     assert_eq!(
         d["range"]["start"],
-        serde_json::json!({"line": 11, "column": 22, "offset": offset})
+        serde_json::json!({"line": 11, "column": 22, "offset": offset, "utf16Column": 22})
     );
     assert_eq!(
         d["range"]["end"],
-        serde_json::json!({"line": 11, "column": 28, "offset": offset + 6})
+        serde_json::json!({"line": 11, "column": 28, "offset": offset + 6, "utf16Column": 28})
     );
     assert_eq!(
         report["summary"],
         serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0})
+    );
+}
+
+#[test]
+fn json_utf16_columns_count_code_units() {
+    let dir = TempDir::new().unwrap();
+    // Before the tag: "é" (1 character, 1 UTF-16 unit, 2 bytes), "😀" (1 character, 2 units, 4 bytes).
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: café}
+spec:
+  containers:
+  - {name: \"é😀\", image: \"nginx:latest\"}
+";
+    write(dir.path(), "pod.yaml", pod);
+    let (report, _) = json(dir.path(), &[]);
+    let range = &report["diagnostics"][0]["range"];
+    assert_eq!(report["diagnostics"][0]["rule"], "latest-image-tag");
+    let offset = pod.find("latest").unwrap();
+    // `  - {name: "é😀", image: "nginx:` is 31 characters, 32 UTF-16 units, 35 bytes.
+    assert_eq!(
+        range["start"],
+        serde_json::json!({"line": 6, "column": 32, "offset": offset, "utf16Column": 33})
+    );
+    assert_eq!(
+        range["end"],
+        serde_json::json!({"line": 6, "column": 38, "offset": offset + 6, "utf16Column": 39})
     );
 }
 
@@ -176,6 +204,74 @@ fn stdin_is_read_under_the_given_name() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["diagnostics"][0]["file"], "rendered/web.yaml");
     assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 11);
+}
+
+/// Checks `text` on the standard input under `name`, from `cwd`; the JSON report.
+fn json_stdin(cwd: &Path, name: &str, text: &str) -> Value {
+    let output = pullcheck(cwd)
+        .args(["check", "-", "--stdin-filename", name, "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"))
+}
+
+#[test]
+fn stdin_filename_finds_the_configuration_and_inventory_beside_the_file() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    // proj/.pullcheck.yaml turns implicit-registry on and declares namespace shop, whose only
+    // secret is ghcr-pull; the buffer's pod names another secret.
+    write(
+        root,
+        "proj/.pullcheck.yaml",
+        "rules:\n  implicit-registry: error\ninventory: [cluster/inventory.yaml]\n",
+    );
+    write(
+        root,
+        "proj/cluster/inventory.yaml",
+        "namespaces:\n  shop:\n    secrets:\n      - name: ghcr-pull\n        registries: [ghcr.io]\n",
+    );
+    write(root, "proj/deploy/.keep", "");
+    std::fs::create_dir_all(root.join("elsewhere")).unwrap();
+    let pod = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  imagePullSecrets: [{name: gchr-pull}]
+  containers:
+  - {name: app, image: nginx:1.25}
+";
+    let found = ["unknown-pull-secret", "implicit-registry"];
+    // The file does not exist (an unsaved buffer), its directory does: proj's configuration, and
+    // the inventory relative to it, whatever the working directory.
+    let report = json_stdin(root, "proj/deploy/new.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    assert_eq!(report["diagnostics"][0]["file"], "proj/deploy/new.yaml");
+    // Namespace shop is declared complete by the inventory: only then is the secret unknown.
+    assert!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"gchr-pull\"")
+    );
+    let report = json_stdin(&root.join("elsewhere"), "../proj/deploy/new.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    let absolute = root.join("proj/deploy/new.yaml");
+    let report = json_stdin(&root.join("elsewhere"), absolute.to_str().unwrap(), pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+
+    // A file outside proj: not proj's configuration, even when run from proj.
+    let report = json_stdin(&root.join("proj"), "../elsewhere/x.yaml", pod);
+    assert_eq!(rules_of(&report), Vec::<&str>::new(), "{report:#}");
+    // A name whose directory does not exist (`chart.yaml` from helm template, a made-up folder):
+    // the working directory's configuration, as before.
+    let report = json_stdin(&root.join("proj"), "rendered/chart.yaml", pod);
+    assert_eq!(rules_of(&report), found, "{report:#}");
+    let report = json_stdin(root, "rendered/chart.yaml", pod);
+    assert_eq!(rules_of(&report), Vec::<&str>::new(), "{report:#}");
 }
 
 #[test]

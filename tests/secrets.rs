@@ -1,7 +1,7 @@
 //! Credentials never leave pullcheck: unique markers are seeded in every credential field of many
 //! Secret shapes (valid, malformed base64, malformed JSON, broken YAML, duplicate keys, inventory
-//! files), and every output format, the standard error and the configuration errors are searched
-//! for them, raw and base64-encoded.
+//! files), and every output format, the language server's messages, the standard error and the
+//! configuration errors are searched for them, raw and base64-encoded.
 
 use std::path::Path;
 
@@ -188,6 +188,38 @@ fn assert_no_marker(all: &str, markers: &[String]) {
     }
 }
 
+/// Everything `pullcheck lsp` writes when an editor opens these files of `dir` (one session, sent
+/// at once, that ends with `shutdown` and `exit`).
+fn lsp_outputs(dir: &Path, files: &[(String, String)]) -> String {
+    let mut input = String::new();
+    let mut send = |message: serde_json::Value| {
+        let body = message.to_string();
+        input.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    };
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    for (name, text) in files {
+        let uri = format!("file://{}", dir.join(name).display());
+        send(
+            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
+        );
+    }
+    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let output = Command::cargo_bin("pullcheck")
+        .unwrap()
+        .current_dir(dir)
+        .arg("lsp")
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let mut all = String::from_utf8_lossy(&output.stdout).into_owned();
+    all.push_str(&String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    all
+}
+
 #[test]
 fn no_credential_reaches_any_output() {
     let seeds = seed();
@@ -214,6 +246,21 @@ fn no_credential_reaches_any_output() {
             all.contains(rule),
             "{rule} was not reported, so a path went untested:\n{all}"
         );
+    }
+    assert_no_marker(&all, &seeds.markers);
+
+    // The language server, on each file alone and on all of them as one document.
+    let mut documents = seeds.files.clone();
+    let all_in_one = seeds.files.iter().map(|(_, t)| format!("---\n{t}\n")).collect();
+    documents.push(("all.yaml".to_owned(), all_in_one));
+    let all = lsp_outputs(dir.path(), &documents);
+    for rule in [
+        "malformed-pull-secret",
+        "wrong-pull-secret-type",
+        "yaml-syntax",
+        "duplicate-key",
+    ] {
+        assert!(all.contains(rule), "the language server did not report {rule}:\n{all}");
     }
     assert_no_marker(&all, &seeds.markers);
 
@@ -250,5 +297,16 @@ fn no_credential_reaches_any_output() {
     let mut all = String::from_utf8_lossy(&output.stdout).into_owned();
     all.push_str(&String::from_utf8_lossy(&output.stderr));
     all.push_str(&std::fs::read_to_string(dir.path().join("report.sarif")).unwrap());
+    assert_no_marker(&all, &seeds.markers);
+
+    // In the editor, the inventory that does not load is reported at the top of each document.
+    std::fs::write(
+        dir.path().join(".pullcheck.yaml"),
+        "inventory: [inventory.yaml, broken-inventory.yaml]\n",
+    )
+    .unwrap();
+    let all = lsp_outputs(dir.path(), &seeds.files[..1]);
+    assert!(all.contains("the configuration cannot be used"), "{all}");
+    assert!(all.contains("invalid YAML"), "{all}");
     assert_no_marker(&all, &seeds.markers);
 }

@@ -1,15 +1,16 @@
 //! Machine output: one JSON document, versioned and stable.
 //!
-//! Positions are 1-based lines and columns (columns in characters) with byte offsets; `field` is a
-//! path from the object's root (`spec.template.spec.containers[0].image`). A field that does not
-//! apply is `null`, never missing, so consumers can rely on the shape. Timing is left out so that
-//! the same input always gives the same bytes.
+//! Positions are 1-based lines and columns (columns in characters) with byte offsets, and the same
+//! column in UTF-16 code units (`utf16Column`, 1-based too), the unit LSP clients and JavaScript
+//! count in; `field` is a path from the object's root (`spec.template.spec.containers[0].image`).
+//! A field that does not apply is `null`, never missing, so consumers can rely on the shape. Timing
+//! is left out so that the same input always gives the same bytes.
 
 use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Counts, Diagnostic};
-use crate::source::{Position, SourceFile, Span};
+use crate::source::{ColumnUnit, Position, SourceFile, Span};
 
 /// Bumped on any incompatible change to the shape below.
 pub const VERSION: u32 = 1;
@@ -57,10 +58,13 @@ struct Range {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsonPosition {
     line: usize,
     column: usize,
     offset: usize,
+    /// Added in version 1 without a bump: a new key is compatible.
+    utf16_column: usize,
 }
 
 #[derive(Serialize)]
@@ -77,18 +81,20 @@ struct Summary<'o> {
     baselined: usize,
 }
 
-fn position(p: Position) -> JsonPosition {
+fn position(file: &SourceFile, offset: usize) -> JsonPosition {
+    let Position { line, column, offset } = file.position(offset);
     JsonPosition {
-        line: p.line,
-        column: p.column,
-        offset: p.offset,
+        line,
+        column,
+        offset,
+        utf16_column: file.column_in(offset, ColumnUnit::Utf16),
     }
 }
 
 fn range(file: &SourceFile, span: Span) -> Range {
     Range {
-        start: position(file.position(span.start)),
-        end: position(file.position(span.end)),
+        start: position(file, span.start),
+        end: position(file, span.end),
     }
 }
 

@@ -37,6 +37,7 @@ use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
+use crate::uri::{file_uri, percent_encode};
 
 /// The published schema this output follows.
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -534,42 +535,6 @@ fn relative_uri(path: &Path) -> String {
     } else {
         segments.join("/")
     }
-}
-
-/// An absolute path as a `file:` URI: `file:///abs/path`, or `file:///C:/abs/path` on Windows.
-fn file_uri(path: &Path) -> String {
-    let mut uri = String::from("file://");
-    for component in path.components() {
-        match component {
-            Component::Prefix(prefix) => {
-                uri.push('/');
-                uri.push_str(&prefix.as_os_str().to_string_lossy());
-            }
-            Component::RootDir => {}
-            other => {
-                uri.push('/');
-                uri.push_str(&percent_encode(&other.as_os_str().to_string_lossy()));
-            }
-        }
-    }
-    if uri == "file://" {
-        uri.push('/');
-    }
-    uri
-}
-
-/// Percent-encodes one path segment: everything but RFC 3986's unreserved characters, so `:`
-/// cannot be mistaken for a scheme nor `%`, `#`, `?` or a space break the URI.
-fn percent_encode(segment: &str) -> String {
-    let mut encoded = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
 }
 
 /// 64-bit FNV-1a (Fowler–Noll–Vo): small, well known, and the same everywhere.
