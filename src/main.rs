@@ -70,10 +70,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     };
     let human = HumanReport::new(color);
 
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| std::env::current_dir().ok().and_then(|dir| Config::discover(&dir)));
+    let config_path = args.config.clone().or_else(discover_config);
     let mut config = match config_path.as_deref().map(Config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
@@ -85,23 +82,24 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         config.default_namespace = namespace.clone();
     }
     config.inventory.extend(args.inventory.iter().cloned());
-    let declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
+    let mut declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
         Ok(declared) => declared,
         Err(error) => {
             eprint!("{}", human.render_config_error(&error));
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    if let Err(error) = add_inventory_manifests(&mut declared, &config, args) {
+        eprintln!("pullcheck: {error}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
 
     let selection = Selection {
         paths: args.paths.clone(),
         stdin_name: args.stdin_filename.clone(),
         include: args.include.clone(),
         exclude: args.exclude.clone(),
-        threads: args.jobs.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            |n| n.get(),
-        ),
+        threads: threads(args),
         max_file_size: args.max_file_size,
     };
     let outcome = match check::run(&selection, &config, &declared) {
@@ -155,4 +153,48 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Adds the Secrets and ServiceAccounts of the configuration's `inventoryManifests` to what is
+/// known, read as the files checked are.
+fn add_inventory_manifests(declared: &mut DeclaredInventory, config: &Config, args: &CheckArgs) -> Result<(), String> {
+    if config.inventory_manifests.is_empty() {
+        return Ok(());
+    }
+    let selection = Selection {
+        paths: config.inventory_manifests.clone(),
+        threads: threads(args),
+        max_file_size: args.max_file_size,
+        ..Selection::default()
+    };
+    let found = check::find(&selection, config).map_err(|error| {
+        let file = config
+            .path
+            .as_deref()
+            .map_or_else(String::new, |path| format!(" of `{}`", path.display()));
+        format!("inventoryManifests{file}: {error}")
+    })?;
+    declared.add_found(found.facts);
+    Ok(())
+}
+
+/// `--jobs`, or one thread per CPU.
+fn threads(args: &CheckArgs) -> usize {
+    args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    )
+}
+
+/// `.pullcheck.yaml` in the working directory or the nearest one above, named relative to the
+/// working directory (`.pullcheck.yaml`, `../.pullcheck.yaml`), so that the files it names are
+/// shown the way the files checked are: pre-commit runs from the repository's root.
+fn discover_config() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let found = Config::discover(&cwd)?;
+    let Some(depth) = found.parent().and_then(|dir| cwd.strip_prefix(dir).ok()) else {
+        return Some(found);
+    };
+    let up: std::path::PathBuf = depth.components().map(|_| "..").collect();
+    Some(up.join(pullcheck::config::FILE_NAME))
 }
