@@ -2,7 +2,7 @@
 //! pre-commit runs it (from the repository's root, with the staged files as arguments), and
 //! `pre-commit run` itself when pre-commit is installed (`.ci/run` installs it).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
@@ -260,5 +260,179 @@ fn inventory_manifests_that_do_not_exist_stop_the_run() {
     assert!(
         stderr.contains("inventoryManifests of `../.pullcheck.yaml`: ../deploy/acess: no such file or directory"),
         "{stderr}"
+    );
+}
+
+/// The pre-commit executable: `PULLCHECK_PRE_COMMIT` names it (`.ci/run` sets it), else the one
+/// `.ci/run` installs under target/, else one on the PATH.
+fn pre_commit() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PULLCHECK_PRE_COMMIT").map(PathBuf::from),
+        Some(repository_root().join("target/pre-commit-venv/bin/pre-commit")),
+        Some(PathBuf::from("pre-commit")),
+    ];
+    candidates.into_iter().flatten().find(|candidate| {
+        Command::new(candidate)
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    })
+}
+
+/// The PATH, with `dir` first.
+fn path_with(dir: &Path) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir.to_owned()).chain(std::env::split_paths(&path))).unwrap()
+}
+
+/// A `pre-commit` command for `repository`, with its cache in `home`.
+fn pre_commit_command(executable: &Path, repository: &Path, home: &Path) -> Command {
+    let mut command = Command::new(executable);
+    command
+        .current_dir(repository)
+        .env("PRE_COMMIT_HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("PRE_COMMIT_COLOR");
+    command
+}
+
+/// Says why a test did not run, on the real standard error: the test harness captures `eprintln!`
+/// of passing tests.
+fn skip(test: &str, why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
+fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// `pre-commit run --all-files`, and a commit refused, with the hook of `.pre-commit-hooks.yaml`
+/// as a `repo: local` hook that runs the binary just built (`language: system`, so nothing is
+/// installed; `the_hook_builds_with_cargo_install` tests `language: rust`).
+#[test]
+fn pre_commit_runs_the_hook_and_refuses_a_bad_commit() {
+    let Some(executable) = pre_commit() else {
+        skip(
+            "pre_commit_runs_the_hook_and_refuses_a_bad_commit",
+            "pre-commit is not installed (`python3 -m pip install pre-commit`; `bash .ci/run` installs it)",
+        );
+        return;
+    };
+    let hook = hook_definition();
+    let repository = shop_repository();
+    let root = repository.path();
+    let home = TempDir::new().unwrap();
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_pullcheck")).parent().unwrap();
+    let types: Vec<String> = hook.types_or.iter().map(|t| format!("\"{t}\"")).collect();
+    write(
+        root,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: local\n    hooks:\n      - id: pullcheck\n        name: pullcheck\n        language: system\n        entry: {}\n        types_or: [{}]\n        require_serial: {}\n        pass_filenames: {}\n",
+            hook.entry,
+            types.join(", "),
+            hook.require_serial,
+            hook.pass_filenames
+        ),
+    );
+    git(root, &["add", ".pre-commit-config.yaml"]);
+    git(root, &["commit", "--quiet", "-m", "pre-commit"]);
+    let pre_commit = || {
+        let mut command = pre_commit_command(&executable, root, home.path());
+        command.env("PATH", path_with(binary_dir));
+        command
+    };
+
+    let output = pre_commit().args(["run", "--all-files"]).output().unwrap();
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("pullcheck") && text.contains("Passed"), "{text}");
+
+    // Installed as the git hook, it refuses a commit that adds a finding, and says which.
+    let output = pre_commit().arg("install").output().unwrap();
+    assert!(output.status.success(), "{}", output_text(&output));
+    write(
+        root,
+        "deploy/apps/web.yaml",
+        &deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+    );
+    git(root, &["add", "deploy/apps/web.yaml"]);
+    let commit = Command::new("git")
+        .current_dir(root)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(["commit", "-m", "web 1.2"])
+        .env("PRE_COMMIT_HOME", home.path())
+        .env("PATH", path_with(binary_dir))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = output_text(&commit);
+    assert!(!commit.status.success(), "the commit went through:\n{text}");
+    assert!(text.contains("Failed"), "{text}");
+    assert!(text.contains("error[invalid-image-reference]"), "{text}");
+    assert!(text.contains("deploy/apps/web.yaml:12:36"), "{text}");
+    assert_eq!(git(root, &["log", "--format=%s", "-1"]).trim(), "pre-commit");
+}
+
+/// `language: rust`, as a user gets it: pre-commit clones this repository, builds the hook with
+/// `cargo install` (a release build, minutes on two cores) and runs it. Only when
+/// `PULLCHECK_TEST_PRE_COMMIT_RUST` is set, as `.ci/run` does.
+#[test]
+fn the_hook_builds_with_cargo_install() {
+    if std::env::var_os("PULLCHECK_TEST_PRE_COMMIT_RUST").is_none() {
+        skip(
+            "the_hook_builds_with_cargo_install",
+            "set PULLCHECK_TEST_PRE_COMMIT_RUST=1 to build the hook with cargo install as pre-commit \
+             does (minutes; .ci/run sets it)",
+        );
+        return;
+    }
+    let executable = pre_commit().expect("PULLCHECK_TEST_PRE_COMMIT_RUST is set, but pre-commit is not installed");
+    assert!(
+        repository_root().join(".git").exists(),
+        "pre-commit clones the hook's repository: this must be a git checkout"
+    );
+    let repository = shop_repository();
+    let root = repository.path();
+    write(
+        root,
+        "deploy/apps/web.yaml",
+        &deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+    );
+    let home = TempDir::new().unwrap();
+    // `try-repo` is `repo: <this repository>` with its current state (uncommitted changes too).
+    let output = pre_commit_command(&executable, root, home.path())
+        .arg("try-repo")
+        .arg(repository_root())
+        .args(["pullcheck", "--all-files"])
+        // Reused between runs; not the target directory this test was built in, which cargo
+        // may hold locked.
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-cargo-install"),
+        )
+        .output()
+        .unwrap();
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("Failed"), "{text}");
+    assert!(text.contains("error[invalid-image-reference]"), "{text}");
+    assert!(text.contains("[deploy/apps/web.yaml:12:36]"), "{text}");
+    // The other files were checked too, against the inventory: no other finding.
+    assert!(
+        text.contains("checked 5 files, 4 objects, 2 workloads: 1 error"),
+        "{text}"
     );
 }
