@@ -97,6 +97,8 @@ fn run_in_pool(
 /// What the inputs of a selection hold, read and extracted as [`run`] reads them, but not judged.
 #[derive(Debug, Default)]
 pub struct Found {
+    /// Inputs read.
+    pub files: usize,
     pub workloads: Vec<Workload>,
     /// Secrets and service accounts.
     pub facts: Vec<Fact>,
@@ -113,7 +115,10 @@ pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverErr
             .par_iter()
             .map(|input| read_input(input, config, selection.max_file_size))
             .collect();
-        let mut found = Found::default();
+        let mut found = Found {
+            files: read.len(),
+            ..Found::default()
+        };
         for file in read {
             found.unread += usize::from(file.incomplete);
             found.workloads.extend(file.extracted.workloads);

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod image;
+pub mod init;
 pub mod inventory;
 pub mod manifest;
 pub mod redact;

@@ -5,6 +5,7 @@
 //! not be read).
 
 mod cli;
+mod setup;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -41,6 +42,9 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_FAILURE)
             }
         },
+        Command::Init { force } => setup::init(force),
+        Command::Completions { shell } => setup::completions(shell),
+        Command::Man { command, dir } => setup::man(command.as_deref(), dir.as_deref()),
     }
 }
 
@@ -180,10 +184,11 @@ fn add_inventory_manifests(declared: &mut DeclaredInventory, config: &Config, ar
 
 /// `--jobs`, or one thread per CPU.
 fn threads(args: &CheckArgs) -> usize {
-    args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    )
+    args.jobs.map_or_else(threads_per_cpu, |n| n.get())
+}
+
+fn threads_per_cpu() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// `.pullcheck.yaml` in the working directory or the nearest one above, named relative to the
