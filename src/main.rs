@@ -5,6 +5,7 @@
 //! not be read).
 
 mod cli;
+mod progress;
 mod setup;
 
 use std::io::{IsTerminal, Write};
@@ -106,7 +107,10 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         threads: threads(args),
         max_file_size: args.max_file_size,
     };
-    let outcome = match check::run(&selection, &config, &declared) {
+    let progress = progress::FilesRead::on_stderr(args.quiet);
+    let outcome = check::run_with_progress(&selection, &config, &declared, &progress);
+    progress.clear();
+    let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("pullcheck: {error}");
