@@ -41,20 +41,94 @@ pub struct Outcome {
 /// Checks everything `selection` names against `config` and the declared inventory, on
 /// `selection.threads` threads.
 pub fn run(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(selection.threads)
-        .build()
-        .expect("the thread pool can be built");
-    pool.install(|| run_in_pool(selection, config, declared))
+    run_with_progress(selection, config, declared, &NoProgress)
 }
 
-fn run_in_pool(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
+/// [`run`], telling `progress` how reading the inputs goes.
+pub fn run_with_progress(
+    selection: &Selection,
+    config: &Config,
+    declared: &DeclaredInventory,
+    progress: &dyn Progress,
+) -> Result<Outcome, DiscoverError> {
+    thread_pool(selection.threads).install(|| run_in_pool(selection, config, declared, progress))
+}
+
+/// Told how a run goes, for a progress display: the library itself draws nothing. Called from
+/// the reading threads.
+pub trait Progress: Sync {
+    /// The inputs are listed, and `total` of them will be read.
+    fn inputs_found(&self, total: usize);
+    /// One more input has been read and extracted.
+    fn input_read(&self);
+}
+
+/// Progress that nobody watches.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn inputs_found(&self, _total: usize) {}
+    fn input_read(&self) {}
+}
+
+fn thread_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("the thread pool can be built")
+}
+
+fn run_in_pool(
+    selection: &Selection,
+    config: &Config,
+    declared: &DeclaredInventory,
+    progress: &dyn Progress,
+) -> Result<Outcome, DiscoverError> {
     let inputs = discover::discover(selection)?;
+    progress.inputs_found(inputs.len());
     let read: Vec<FileOutcome> = inputs
         .par_iter()
-        .map(|input| read_input(input, config, selection.max_file_size))
+        .map(|input| {
+            let read = read_input(input, config, selection.max_file_size);
+            progress.input_read();
+            read
+        })
         .collect();
     Ok(judge(read, config, declared))
+}
+
+/// What the inputs of a selection hold, read and extracted as [`run`] reads them, but not judged.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Inputs read.
+    pub files: usize,
+    pub workloads: Vec<Workload>,
+    /// Secrets and service accounts.
+    pub facts: Vec<Fact>,
+    /// Inputs that could not be read.
+    pub unread: usize,
+}
+
+/// Reads and extracts every input of `selection`, as [`run`] does, without running any rule: for
+/// what is built on the same reading (`pullcheck init`, the configuration's `inventoryManifests`).
+pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverError> {
+    thread_pool(selection.threads).install(|| {
+        let inputs = discover::discover(selection)?;
+        let read: Vec<FileOutcome> = inputs
+            .par_iter()
+            .map(|input| read_input(input, config, selection.max_file_size))
+            .collect();
+        let mut found = Found {
+            files: read.len(),
+            ..Found::default()
+        };
+        for file in read {
+            found.unread += usize::from(file.incomplete);
+            found.workloads.extend(file.extracted.workloads);
+            found.facts.extend(file.extracted.facts);
+        }
+        Ok(found)
+    })
 }
 
 /// Checks one text already in memory (an editor's buffer, a fuzzer's input), as if it were the

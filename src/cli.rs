@@ -40,6 +40,41 @@ pub enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Write a starter .pullcheck.yaml and inventory in the current directory.
+    ///
+    /// The configuration is commented, key by key. The inventory (pullcheck-inventory.yaml) lists
+    /// the namespaces, Secrets and ServiceAccounts of the manifests found here (names, types and
+    /// registry keys, never credentials), and as comments to fill in those that are used but not
+    /// defined. Existing files are left alone unless --force is given.
+    Init {
+        /// Overwrite .pullcheck.yaml and pullcheck-inventory.yaml when they exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the completion script for a shell.
+    ///
+    /// bash: pullcheck completions bash > ~/.local/share/bash-completion/completions/pullcheck
+    ///
+    /// zsh: pullcheck completions zsh > ~/.zfunc/_pullcheck (with fpath+=~/.zfunc before compinit
+    /// in ~/.zshrc)
+    ///
+    /// fish: pullcheck completions fish > ~/.config/fish/completions/pullcheck.fish
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of pullcheck, or of one of its commands.
+    ///
+    /// The page is roff, for man: `pullcheck man check | man -l -`, or install every page with
+    /// `pullcheck man --dir ~/.local/share/man/man1`.
+    Man {
+        /// A command, for its own page (pullcheck-check(1)); default: pullcheck(1).
+        command: Option<String>,
+        /// Write every page (pullcheck.1, pullcheck-check.1, ...) to this directory instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

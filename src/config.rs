@@ -35,6 +35,10 @@ pub struct Config {
     pub private_registries: Vec<RegistryPattern>,
     /// Inventory files, resolved against the configuration file's directory.
     pub inventory: Vec<PathBuf>,
+    /// Files and directories of manifests whose Secrets and ServiceAccounts are known in every run,
+    /// as if they were among the files checked (so they declare no namespace), resolved like
+    /// `inventory`: what pre-commit, which passes only the changed files, needs to see.
+    pub inventory_manifests: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
                 .collect(),
             private_registries: Vec::new(),
             inventory: Vec::new(),
+            inventory_manifests: Vec::new(),
         }
     }
 }
@@ -122,7 +127,7 @@ impl Config {
         let file = Arc::new(SourceFile::new(display, text));
         let mut config = Config::parse(&file)?;
         let base = path.parent().unwrap_or(Path::new(""));
-        for inventory in &mut config.inventory {
+        for inventory in config.inventory.iter_mut().chain(&mut config.inventory_manifests) {
             *inventory = base.join(&*inventory);
         }
         config.path = Some(path.to_owned());
@@ -169,8 +174,24 @@ impl Config {
                         .map(|item| reader.string(item, "an inventory path").map(PathBuf::from))
                         .collect::<Result<_, _>>()?;
                 }
+                "inventoryManifests" => {
+                    config.inventory_manifests = reader
+                        .list(value, "inventoryManifests")?
+                        .map(|item| reader.string(item, "a manifest path").map(PathBuf::from))
+                        .collect::<Result<_, _>>()?;
+                }
                 _ => {
-                    return Err(reader.unknown_key(key, "", &["defaultNamespace", "rules", "registries", "inventory"]));
+                    return Err(reader.unknown_key(
+                        key,
+                        "",
+                        &[
+                            "defaultNamespace",
+                            "rules",
+                            "registries",
+                            "inventory",
+                            "inventoryManifests",
+                        ],
+                    ));
                 }
             }
         }
@@ -323,7 +344,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let config = parse(
-            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n  private: [\"*.icr.io\"]\ninventory: [inventory/apps.yaml]\n",
+            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n  private: [\"*.icr.io\"]\ninventory: [inventory/apps.yaml]\ninventoryManifests: [deploy]\n",
         )
         .unwrap();
         assert_eq!(config.default_namespace, "apps");
@@ -341,6 +362,7 @@ mod tests {
         assert_eq!(config.deprecated_registries.len(), BUILT_IN_DEPRECATED.len() + 1);
         assert!(config.private_registries[0].matches("us.icr.io", "x"));
         assert_eq!(config.inventory, [PathBuf::from("inventory/apps.yaml")]);
+        assert_eq!(config.inventory_manifests, [PathBuf::from("deploy")]);
     }
 
     #[test]

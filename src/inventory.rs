@@ -226,6 +226,12 @@ impl DeclaredInventory {
         Ok(declared)
     }
 
+    /// Adds facts found in manifests (the configuration's `inventoryManifests`): known, like those
+    /// of the files checked, but they declare no namespace complete.
+    pub fn add_found(&mut self, facts: impl IntoIterator<Item = Fact>) {
+        self.facts.extend(facts);
+    }
+
     fn load_file(&mut self, path: &Path, default_namespace: &str) -> Result<(), ConfigError> {
         let file = Arc::new(SourceFile::new(
             path.display().to_string(),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod image;
+pub mod init;
 pub mod inventory;
 pub mod lsp;
 pub mod manifest;

@@ -6,6 +6,8 @@
 //! otherwise.
 
 mod cli;
+mod progress;
+mod setup;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -52,6 +54,9 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_FAILURE)
             }
         },
+        Command::Init { force } => setup::init(force),
+        Command::Completions { shell } => setup::completions(shell),
+        Command::Man { command, dir } => setup::man(command.as_deref(), dir.as_deref()),
     }
 }
 
@@ -84,16 +89,15 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
 
     // An editor piping a buffer names its file: its configuration is the one beside that file.
     let reads_stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
-    let start = args
+    let stdin_start = args
         .stdin_filename
         .as_deref()
         .filter(|_| reads_stdin)
-        .and_then(|name| Config::discovery_start(Path::new(name)))
-        .or_else(|| std::env::current_dir().ok());
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| start.as_deref().and_then(Config::discover));
+        .and_then(|name| Config::discovery_start(Path::new(name)));
+    let config_path = args.config.clone().or_else(|| match stdin_start {
+        Some(start) => Config::discover(&start),
+        None => discover_config(),
+    });
     let mut config = match config_path.as_deref().map(Config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
@@ -105,26 +109,30 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
         config.default_namespace = namespace.clone();
     }
     config.inventory.extend(args.inventory.iter().cloned());
-    let declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
+    let mut declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
         Ok(declared) => declared,
         Err(error) => {
             eprint!("{}", human.render_config_error(&error));
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    if let Err(error) = add_inventory_manifests(&mut declared, &config, args) {
+        eprintln!("pullcheck: {error}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
 
     let selection = Selection {
         paths: args.paths.clone(),
         stdin_name: args.stdin_filename.clone(),
         include: args.include.clone(),
         exclude: args.exclude.clone(),
-        threads: args.jobs.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            |n| n.get(),
-        ),
+        threads: threads(args),
         max_file_size: args.max_file_size,
     };
-    let mut outcome = match check::run(&selection, &config, &declared) {
+    let progress = progress::FilesRead::on_stderr(args.quiet);
+    let outcome = check::run_with_progress(&selection, &config, &declared, &progress);
+    progress.clear();
+    let mut outcome = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("pullcheck: {error}");
@@ -193,4 +201,49 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Adds the Secrets and ServiceAccounts of the configuration's `inventoryManifests` to what is
+/// known, read as the files checked are.
+fn add_inventory_manifests(declared: &mut DeclaredInventory, config: &Config, args: &CheckArgs) -> Result<(), String> {
+    if config.inventory_manifests.is_empty() {
+        return Ok(());
+    }
+    let selection = Selection {
+        paths: config.inventory_manifests.clone(),
+        threads: threads(args),
+        max_file_size: args.max_file_size,
+        ..Selection::default()
+    };
+    let found = check::find(&selection, config).map_err(|error| {
+        let file = config
+            .path
+            .as_deref()
+            .map_or_else(String::new, |path| format!(" of `{}`", path.display()));
+        format!("inventoryManifests{file}: {error}")
+    })?;
+    declared.add_found(found.facts);
+    Ok(())
+}
+
+/// `--jobs`, or one thread per CPU.
+fn threads(args: &CheckArgs) -> usize {
+    args.jobs.map_or_else(threads_per_cpu, |n| n.get())
+}
+
+fn threads_per_cpu() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `.pullcheck.yaml` in the working directory or the nearest one above, named relative to the
+/// working directory (`.pullcheck.yaml`, `../.pullcheck.yaml`), so that the files it names are
+/// shown the way the files checked are: pre-commit runs from the repository's root.
+fn discover_config() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let found = Config::discover(&cwd)?;
+    let Some(depth) = found.parent().and_then(|dir| cwd.strip_prefix(dir).ok()) else {
+        return Some(found);
+    };
+    let up: std::path::PathBuf = depth.components().map(|_| "..").collect();
+    Some(up.join(pullcheck::config::FILE_NAME))
 }
