@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+mod support;
+use support::{pullcheck, write};
 
 const DEPLOYMENT: &str = "\
 apiVersion: apps/v1
@@ -25,18 +27,6 @@ spec:
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn pullcheck(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("pullcheck").unwrap();
-    command.current_dir(dir).env("NO_COLOR", "1");
-    command
-}
-
-fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 /// Runs `pullcheck check --format sarif ARGS` in `dir`: the log and the exit code.

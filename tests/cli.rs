@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+mod support;
+use support::{pullcheck, write};
 
 const DEPLOYMENT: &str = "\
 apiVersion: apps/v1
@@ -32,18 +34,6 @@ spec:
   - name: app
     image: registry.k8s.io/pause:3.9
 ";
-
-fn pullcheck(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("pullcheck").unwrap();
-    command.current_dir(dir).env("NO_COLOR", "1");
-    command
-}
-
-fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 fn json(dir: &Path, args: &[&str]) -> (Value, i32) {
     let output = pullcheck(dir)

@@ -9,12 +9,11 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+use support::write;
+
 const POD: &str =
     "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n  - name: app\n    image: nginx:latest\n";
-
-fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
-    std::fs::write(dir.join(name), contents).unwrap();
-}
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::cargo_bin("pullcheck")

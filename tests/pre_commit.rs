@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+mod support;
+use support::write;
+
 /// The `pullcheck` hook of `.pre-commit-hooks.yaml`, with the keys pre-commit acts on.
 #[derive(Debug)]
 struct Hook {
@@ -65,12 +68,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// A repository of a shop: a declared inventory for namespace `shop` (the `ghcr-pull` secret), and
 /// among the manifests a ServiceAccount `builder` and its Secret `quay-pull`, which
 /// `inventoryManifests` makes known whichever files are checked.
@@ -96,12 +93,12 @@ fn shop_repository() -> TempDir {
     write(
         root,
         "deploy/apps/web.yaml",
-        &deployment("web", "", "ghcr.io/acme/web:1.0", "[{name: ghcr-pull}]"),
+        deployment("web", "", "ghcr.io/acme/web:1.0", "[{name: ghcr-pull}]"),
     );
     write(
         root,
         "deploy/apps/worker.yaml",
-        &deployment("worker", "builder", "quay.io/acme/worker:2.0", "[]"),
+        deployment("worker", "builder", "quay.io/acme/worker:2.0", "[]"),
     );
     write(root, "README.md", "# shop\n");
     git(root, &["add", "."]);
@@ -174,7 +171,7 @@ fn the_hook_checks_staged_files_against_the_whole_inventory() {
     write(
         root,
         "deploy/apps/web.yaml",
-        &deployment("web", "", "ghcr.io/acme/web:1.1", "[{name: ghcr-pull}]"),
+        deployment("web", "", "ghcr.io/acme/web:1.1", "[{name: ghcr-pull}]"),
     );
     git(root, &["add", "deploy/apps/web.yaml"]);
     let (files, output) = run_hook(&hook, root);
@@ -188,7 +185,7 @@ fn the_hook_checks_staged_files_against_the_whole_inventory() {
     write(
         root,
         "deploy/apps/worker.yaml",
-        &deployment("worker", "builder", "quay.io/acme/worker:2.1", "[]"),
+        deployment("worker", "builder", "quay.io/acme/worker:2.1", "[]"),
     );
     git(root, &["add", "deploy/apps/worker.yaml"]);
     let (files, output) = run_hook(&hook, root);
@@ -200,7 +197,7 @@ fn the_hook_checks_staged_files_against_the_whole_inventory() {
     write(
         root,
         "deploy/apps/worker.yaml",
-        &deployment("worker", "builder", "ghcr.io/acme/worker:2.1", "[]"),
+        deployment("worker", "builder", "ghcr.io/acme/worker:2.1", "[]"),
     );
     git(root, &["add", "deploy/apps/worker.yaml"]);
     let (_, output) = run_hook(&hook, root);
@@ -213,7 +210,7 @@ fn the_hook_checks_staged_files_against_the_whole_inventory() {
     write(
         root,
         "deploy/apps/worker.yaml",
-        &deployment("worker", "", "ghcr.io/acme/worker:2.1", "[{name: ghcr-pul}]"),
+        deployment("worker", "", "ghcr.io/acme/worker:2.1", "[{name: ghcr-pul}]"),
     );
     git(root, &["add", "deploy/apps/worker.yaml"]);
     let (_, output) = run_hook(&hook, root);
@@ -229,7 +226,7 @@ fn the_hook_checks_staged_files_against_the_whole_inventory() {
     write(
         root,
         "deploy/apps/worker.yaml",
-        &deployment("worker", "builder", "quay.io/acme/worker:2.1", "[]"),
+        deployment("worker", "builder", "quay.io/acme/worker:2.1", "[]"),
     );
     write(
         root,
@@ -332,7 +329,7 @@ fn pre_commit_runs_the_hook_and_refuses_a_bad_commit() {
     write(
         root,
         ".pre-commit-config.yaml",
-        &format!(
+        format!(
             "repos:\n  - repo: local\n    hooks:\n      - id: pullcheck\n        name: pullcheck\n        language: system\n        entry: {}\n        types_or: [{}]\n        require_serial: {}\n        pass_filenames: {}\n",
             hook.entry,
             types.join(", "),
@@ -359,7 +356,7 @@ fn pre_commit_runs_the_hook_and_refuses_a_bad_commit() {
     write(
         root,
         "deploy/apps/web.yaml",
-        &deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+        deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
     );
     git(root, &["add", "deploy/apps/web.yaml"]);
     let commit = Command::new("git")
@@ -409,7 +406,7 @@ fn the_hook_builds_with_cargo_install() {
     write(
         root,
         "deploy/apps/web.yaml",
-        &deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+        deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
     );
     let home = TempDir::new().unwrap();
     // `try-repo` is `repo: <this repository>` with its current state (uncommitted changes too).

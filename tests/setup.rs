@@ -3,24 +3,14 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use base64::Engine as _;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+use support::{pullcheck, write};
+
 const PASSWORD: &str = "init-Sup3r-S3cret";
-
-fn pullcheck(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("pullcheck").unwrap();
-    command.current_dir(dir).env("NO_COLOR", "1");
-    command
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap()
@@ -40,7 +30,7 @@ fn shop_tree() -> TempDir {
     write(
         root,
         "deploy/access/pull.yaml",
-        &format!(
+        format!(
             "apiVersion: v1\nkind: Secret\nmetadata: {{name: quay-pull, namespace: shop}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {encoded}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: builder, namespace: shop}}\nimagePullSecrets: [{{name: quay-pull}}]\n"
         ),
     );
