@@ -84,8 +84,24 @@ pub fn starter(found: &Found) -> Starter {
             }
         }
     }
+    // The images pulled as each service account (by pods that list no pull secrets of their
+    // own), for the registries of that account's secrets.
+    let mut pulled_as: BTreeMap<(&str, &str), BTreeSet<String>> = BTreeMap::new();
     for workload in &found.workloads {
         let namespace = namespaces.entry(&workload.namespace).or_default();
+        if workload.image_pull_secrets.is_empty() {
+            for group in &workload.pods {
+                let registries = group
+                    .containers
+                    .iter()
+                    .filter_map(|&i| workload.containers[i].image_ref())
+                    .map(|(_, reference)| reference.normalized_registry().to_owned());
+                pulled_as
+                    .entry((&workload.namespace, &group.service_account))
+                    .or_default()
+                    .extend(registries);
+            }
+        }
         namespace.workloads += 1;
         let file = workload.file.path.as_str();
         let registries: BTreeSet<String> = workload
@@ -111,6 +127,20 @@ pub fn starter(found: &Found) -> Starter {
                     .used_service_accounts
                     .entry(&group.service_account)
                     .or_insert_with(|| Used::new(file));
+            }
+        }
+    }
+
+    for ((namespace, account), registries) in &pulled_as {
+        let Some(namespace) = namespaces.get_mut(namespace) else {
+            continue;
+        };
+        let Some(account) = namespace.service_accounts.get(account) else {
+            continue;
+        };
+        for secret in &account.image_pull_secrets {
+            if let Some(used) = namespace.used_secrets.get_mut(secret.as_str()) {
+                used.registries.extend(registries.iter().cloned());
             }
         }
     }

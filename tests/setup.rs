@@ -39,6 +39,17 @@ fn shop_tree() -> TempDir {
         "deploy/apps/web.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: builder\n  containers: [{name: web, image: \"quay.io/acme/web:1.0\"}]\n",
     );
+    // A service account whose secret is not among the manifests, and a pod that runs as it.
+    write(
+        root,
+        "deploy/access/deployer.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: deployer, namespace: shop}\nimagePullSecrets: [{name: icr-pull}]\n",
+    );
+    write(
+        root,
+        "deploy/apps/migrate.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: migrate, namespace: shop}\nspec:\n  serviceAccountName: deployer\n  containers: [{name: migrate, image: \"us.icr.io/acme/migrate:3\"}]\n",
+    );
     write(
         root,
         "deploy/apps/report.yaml",
@@ -59,11 +70,11 @@ fn init_writes_a_configuration_and_an_inventory_that_pullcheck_uses() {
         "{said}"
     );
     assert!(
-        said.contains("wrote pullcheck-inventory.yaml: 2 namespaces, 1 secret, 1 service account, from 3 files read"),
+        said.contains("wrote pullcheck-inventory.yaml: 2 namespaces, 1 secret, 2 service accounts, from 5 files read"),
         "{said}"
     );
     assert!(
-        said.contains("1 secret or service account is used but not defined here"),
+        said.contains("2 secrets or service accounts are used but not defined here"),
         "{said}"
     );
 
@@ -77,8 +88,17 @@ fn init_writes_a_configuration_and_an_inventory_that_pullcheck_uses() {
     );
     assert!(
         inventory.contains(
-            "  shop:  # 1 workload\n    secrets:\n      - name: quay-pull  # deploy/access/pull.yaml\n        type: kubernetes.io/dockerconfigjson\n        registries: [quay.io]\n    serviceAccounts:\n      - name: builder  # deploy/access/pull.yaml\n        imagePullSecrets: [quay-pull]\n"
+            "  shop:  # 2 workloads\n    secrets:\n      - name: quay-pull  # deploy/access/pull.yaml\n        type: kubernetes.io/dockerconfigjson\n        registries: [quay.io]\n"
         ),
+        "{inventory}"
+    );
+    // The secret of a service account, with the registries of the pods that run as it.
+    assert!(
+        inventory.contains("      # - name: icr-pull  # used in deploy/access/deployer.yaml, not defined in these manifests\n      #   registries: [us.icr.io]  # those of the images that use it"),
+        "{inventory}"
+    );
+    assert!(
+        inventory.contains("    serviceAccounts:\n      - name: builder  # deploy/access/pull.yaml\n        imagePullSecrets: [quay-pull]\n      - name: deployer  # deploy/access/deployer.yaml\n        imagePullSecrets: [icr-pull]\n"),
         "{inventory}"
     );
     assert!(
@@ -117,8 +137,8 @@ fn init_writes_a_configuration_and_an_inventory_that_pullcheck_uses() {
 
     // Uncommented, the entry left to fill in is a valid inventory entry.
     let filled = inventory
-        .replace("      # - name: regcred", "      - name: regcred")
-        .replace("      #   registries: [ghcr.io]", "        registries: [ghcr.io]");
+        .replace("      # - name: ", "      - name: ")
+        .replace("      #   registries: ", "        registries: ");
     write(root, "pullcheck-inventory.yaml", &filled);
     let report = check(&[]);
     assert_eq!(report["diagnostics"], serde_json::json!([]), "{filled}");
