@@ -110,8 +110,9 @@ fn init_writes_a_configuration_and_an_inventory_that_pullcheck_uses() {
         assert!(!text.contains(PASSWORD) && !text.contains("robot"), "{text}");
     }
 
-    // pullcheck reads both: the secret that no manifest defines does not exist in the declared
-    // namespace `batch`, and the service account's secret covers the web pod's registry.
+    // pullcheck reads both: the secrets that no manifest defines (left commented in the inventory)
+    // do not exist in their declared namespaces, for the report pod's own imagePullSecrets and for
+    // the migrate pod's service account, and the builder account's secret covers the web pod.
     let check = |args: &[&str]| -> Value {
         let output = pullcheck(root)
             .args(["check", "--format", "json"])
@@ -130,7 +131,10 @@ fn init_writes_a_configuration_and_an_inventory_that_pullcheck_uses() {
         .collect();
     assert_eq!(
         findings,
-        [("unknown-pull-secret", "deploy/apps/report.yaml")],
+        [
+            ("unknown-pull-secret", "deploy/apps/migrate.yaml"),
+            ("unknown-pull-secret", "deploy/apps/report.yaml")
+        ],
         "{report:#}"
     );
     assert_eq!(report["summary"]["namespacesWithoutInventory"], serde_json::json!([]));

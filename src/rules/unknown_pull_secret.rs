@@ -1,9 +1,11 @@
-//! `unknown-pull-secret`: `imagePullSecrets` names a secret the pod's namespace does not have.
+//! `unknown-pull-secret`: `imagePullSecrets` (the pod's, or its service account's) names a secret
+//! the pod's namespace does not have.
 
 use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
-use crate::inventory::Lookup;
+use crate::inventory::{Lookup, PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     id: "unknown-pull-secret",
@@ -46,4 +48,54 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
         }
         out.push(finding);
     }
+    service_account_secrets(workload, context, out);
+}
+
+/// A service account's `imagePullSecrets` reach the pods only when the pod lists none; a name
+/// there that the declared namespace does not have leaves those pods pulling without credentials.
+fn service_account_secrets(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
+    let namespace = &workload.namespace;
+    for group in &workload.pods {
+        let PullSecretSource::ServiceAccount {
+            name,
+            account: ServiceAccount::Found(account),
+        } = context.inventory.pull_secret_source(workload, group)
+        else {
+            continue;
+        };
+        // Point where the account is named, or at the object's first line for the implied default.
+        let (span, field) = match group.written_at.iter().find(|at| at.file.is_none()) {
+            Some(at) => (at.name.span, at.path.clone()),
+            None => (first_line(workload), workload.pod_spec_path.clone()),
+        };
+        for secret in &account.image_pull_secrets {
+            if !matches!(context.inventory.secret(namespace, secret), Lookup::Absent) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    span,
+                    format!(
+                        "service account \"{name}\" lists pull secret \"{secret}\", which does not exist in namespace \"{namespace}\": these pods pull without its credentials"
+                    ),
+                )
+                .field(field.clone())
+                .label(format!("its pull secret \"{secret}\" does not exist"))
+                .defined_at(account.origin.as_ref(), |o| o.name_span, format!("service account \"{name}\""))
+                .help(format!(
+                    "create secret \"{secret}\" in namespace \"{namespace}\", or fix the service account's imagePullSecrets"
+                )),
+            );
+        }
+    }
+}
+
+/// The first line of the object, for findings about something it leaves implicit.
+fn first_line(workload: &Workload) -> Span {
+    let text = &workload.file.text;
+    let start = workload.span.start.min(text.len());
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(workload.span.end, |i| start + i);
+    Span::new(start, end.clamp(start, workload.span.end.max(start)))
 }
