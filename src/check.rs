@@ -5,6 +5,7 @@
 //! compact workloads and the diagnostics outlive a file's processing; its YAML tree is dropped as
 //! soon as it has been read. Printing is the reports' job, exit codes `main`'s.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -253,21 +254,23 @@ fn apply_line_suppressions(
     files: &[(Arc<SourceFile>, Vec<Suppression>)],
     config: &Config,
 ) {
-    let mut unused = Vec::new();
-    for (file, suppressions) in files {
-        let mut trackers: Vec<Tracker<'_>> = suppressions.iter().map(Tracker::new).collect();
-        diagnostics.retain(|d| {
-            if !Arc::ptr_eq(&d.file, file) {
-                return true;
-            }
-            let line = file.position(d.span.start).line;
-            !trackers.iter_mut().any(|tracker| tracker.cover_line(d.rule, line))
-        });
-        for tracker in &trackers {
-            unused.extend(unused_suppressions(tracker, file, config));
+    // Files with suppressions, by identity of their shared text, each with its trackers.
+    let mut trackers: HashMap<*const SourceFile, Vec<Tracker<'_>>> = files
+        .iter()
+        .map(|(file, suppressions)| (Arc::as_ptr(file), suppressions.iter().map(Tracker::new).collect()))
+        .collect();
+    diagnostics.retain(|d| {
+        let Some(file_trackers) = trackers.get_mut(&Arc::as_ptr(&d.file)) else {
+            return true;
+        };
+        let line = d.file.position(d.span.start).line;
+        !file_trackers.iter_mut().any(|tracker| tracker.cover_line(d.rule, line))
+    });
+    for (file, _) in files {
+        for tracker in &trackers[&Arc::as_ptr(file)] {
+            diagnostics.extend(unused_suppressions(tracker, file, config));
         }
     }
-    diagnostics.extend(unused);
 }
 
 /// Turns what a rule (or the reader) found into a diagnostic: the one place a finding gets its
