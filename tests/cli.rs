@@ -7,23 +7,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 mod support;
-use support::{pullcheck, write};
-
-const DEPLOYMENT: &str = "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  template:
-    spec:
-      containers:
-      - name: app
-        image: nginx:latest
-      - name: sidecar
-        image: \"registry.k8s.io/pause:3.9\"
-";
+use support::{DEPLOYMENT, pullcheck, write};
 
 const CLEAN_POD: &str = "\
 apiVersion: v1

@@ -6,6 +6,24 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+/// A Deployment with one finding: `latest-image-tag` on line 11, column 22 (the `latest` of
+/// `nginx:latest`); its sidecar is clean.
+pub const DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:latest
+      - name: sidecar
+        image: \"registry.k8s.io/pause:3.9\"
+";
+
 /// `pullcheck`, run in `dir`, without colour.
 pub fn pullcheck(dir: &Path) -> Command {
     let mut command = Command::cargo_bin("pullcheck").unwrap();
