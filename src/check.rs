@@ -17,7 +17,7 @@ use crate::discover::{self, DiscoverError, Input, Selection};
 use crate::inventory::{DeclaredInventory, Fact, Inventory};
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Context, Finding, Rule};
-use crate::source::{SourceFile, Span};
+use crate::source::{Origin, SourceFile, Span};
 use crate::suppress::{self, Suppression, Tracker};
 use crate::yaml::{self, LoadProblem};
 
@@ -136,7 +136,7 @@ pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverErr
 /// only file: its Secrets and ServiceAccounts join the declared inventory.
 pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredInventory) -> Outcome {
     let file = Arc::new(SourceFile::new(path, text));
-    judge(vec![check_file(file, config)], config, declared)
+    judge(vec![check_file(&file, file.text(), config)], config, declared)
 }
 
 /// Everything after reading: the inventory barrier, the rules, the sort.
@@ -175,6 +175,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         .flat_map_iter(|workload| check_workload(workload, &enabled, &context))
         .collect();
     diagnostics.extend(found);
+    unread += read_texts_again(&mut diagnostics, config);
     apply_line_suppressions(&mut diagnostics, &line_suppressions, config);
     diagnostics.par_sort_by(Diagnostic::report_order);
 
@@ -196,6 +197,39 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         unread,
         baselined: 0,
     }
+}
+
+/// Reads again, in parallel, the text of every file a diagnostic points into (a file on disk lets
+/// its text go once extracted), so that reports find it in memory. A file that changed in between
+/// has spans that point at nothing: its diagnostics give way to one `unreadable-file`, and the run
+/// counts as incomplete. Returns how many files that was.
+fn read_texts_again(diagnostics: &mut Vec<Diagnostic>, config: &Config) -> usize {
+    diagnostics.par_iter().for_each(|d| {
+        d.file.text();
+        for label in &d.related {
+            if let Some(file) = &label.file {
+                file.text();
+            }
+        }
+    });
+    let mut changed: Vec<Arc<SourceFile>> = diagnostics
+        .iter()
+        .filter(|d| d.file.reload_failure().is_some())
+        .map(|d| Arc::clone(&d.file))
+        .collect();
+    changed.sort_by_key(Arc::as_ptr);
+    changed.dedup_by_key(|file| Arc::as_ptr(file));
+    for d in diagnostics.iter_mut() {
+        d.related
+            .retain(|label| label.file.as_ref().is_none_or(|file| file.reload_failure().is_none()));
+    }
+    diagnostics.retain(|d| d.file.reload_failure().is_none());
+    for file in &changed {
+        let reason = file.reload_failure().unwrap_or_default().to_owned();
+        let finding = Finding::new(Span::default(), reason).help("check it again once nothing is writing to it");
+        diagnostics.extend(read_diagnostic(&rules::unreadable_file::RULE, file, config, finding));
+    }
+    changed.len()
 }
 
 fn check_workload(
@@ -318,8 +352,8 @@ struct FileOutcome {
 }
 
 fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
-    let text = match read_text(input, max_size) {
-        Ok(text) => text,
+    let (text, origin) = match read_text(input, max_size) {
+        Ok(read) => read,
         Err(Unread {
             reason,
             help,
@@ -338,35 +372,44 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
             };
         }
     };
-    check_file(Arc::new(SourceFile::new(input.display(), text)), config)
+    match origin {
+        // The text is dropped at the end of this function: what outlives it is read again from
+        // disk if a diagnostic needs it.
+        Some(origin) => check_file(&Arc::new(SourceFile::on_disk(input.display(), origin)), &text, config),
+        None => {
+            let file = Arc::new(SourceFile::new(input.display(), text));
+            check_file(&file, file.text(), config)
+        }
+    }
 }
 
-/// Loads and extracts one file's text: its parse problems, workloads and facts.
-fn check_file(file: Arc<SourceFile>, config: &Config) -> FileOutcome {
-    let stream = yaml::load(&file.text);
+/// Loads and extracts one file's text: its parse problems, workloads and facts. `file` is what
+/// the results point at; `text` is its text, which `file` may not hold.
+fn check_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> FileOutcome {
+    let stream = yaml::load(text);
     let mut diagnostics: Vec<Diagnostic> = stream
         .problems
         .iter()
-        .filter_map(|problem| problem_diagnostic(problem, &file, config))
+        .filter_map(|problem| problem_diagnostic(problem, file, config))
         .collect();
-    let extracted = manifest::extract(stream.documents(), &file, &config.default_namespace);
+    let extracted = manifest::extract(stream.documents(), file, &config.default_namespace);
     for fact in &extracted.facts {
         if let Fact::Secret(secret) = fact
             && let Some(finding) = rules::malformed_pull_secret::finding(secret)
         {
             diagnostics.extend(read_diagnostic(
                 &rules::malformed_pull_secret::RULE,
-                &file,
+                file,
                 config,
                 finding,
             ));
         }
     }
-    let suppressions = suppress::line_suppressions(&file);
+    let suppressions = suppress::line_suppressions(text);
     FileOutcome {
         diagnostics,
         extracted,
-        line_suppressions: (!suppressions.is_empty()).then_some((file, suppressions)),
+        line_suppressions: (!suppressions.is_empty()).then(|| (Arc::clone(file), suppressions)),
         incomplete: false,
     }
 }
@@ -398,8 +441,9 @@ impl Unread {
     }
 }
 
-/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit).
-fn read_text(input: &Input, max_size: u64) -> Result<String, Unread> {
+/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit), with where to read
+/// it again when it is a file.
+fn read_text(input: &Input, max_size: u64) -> Result<(String, Option<Origin>), Unread> {
     let limit = if max_size == 0 { u64::MAX } else { max_size };
     let too_large = || Unread {
         reason: format!("the input is larger than --max-file-size ({max_size} bytes) and was not checked"),
@@ -407,14 +451,23 @@ fn read_text(input: &Input, max_size: u64) -> Result<String, Unread> {
         incomplete: true,
     };
     let mut bytes = Vec::new();
+    let mut origin = None;
     let read = match input {
         Input::File { path, .. } => {
             let file =
                 std::fs::File::open(path).map_err(|error| Unread::io(format!("cannot read the file: {error}")))?;
-            if file.metadata().is_ok_and(|m| m.len() > limit) {
+            let metadata = file.metadata().ok();
+            if metadata.as_ref().is_some_and(|m| m.len() > limit) {
                 return Err(too_large());
             }
-            file.take(limit.saturating_add(1)).read_to_end(&mut bytes)
+            let read = file.take(limit.saturating_add(1)).read_to_end(&mut bytes);
+            // Without the file's metadata a later change could not be noticed: keep the text.
+            origin = metadata.map(|metadata| Origin {
+                path: path.clone(),
+                len: bytes.len() as u64,
+                modified: metadata.modified().ok(),
+            });
+            read
         }
         Input::Stdin { .. } => std::io::stdin().take(limit.saturating_add(1)).read_to_end(&mut bytes),
         Input::Unreadable { reason, .. } => return Err(Unread::io(format!("cannot read: {reason}"))),
@@ -428,12 +481,13 @@ fn read_text(input: &Input, max_size: u64) -> Result<String, Unread> {
             "the file is UTF-16 encoded; pullcheck reads UTF-8 (as Kubernetes does)",
         ));
     }
-    String::from_utf8(bytes).map_err(|error| {
+    let text = String::from_utf8(bytes).map_err(|error| {
         Unread::not_text(&format!(
             "the file is not valid UTF-8 (invalid byte at offset {})",
             error.utf8_error().valid_up_to()
         ))
-    })
+    })?;
+    Ok((text, origin))
 }
 
 fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Config) -> Option<Diagnostic> {

@@ -137,7 +137,7 @@ impl Config {
     /// Reads configuration from text already in memory. Inventory paths are left as written.
     pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigError> {
         let reader = Reader::new(file);
-        let stream = yaml::load(&file.text);
+        let stream = yaml::load(file.text());
         reader.no_problems(&stream)?;
         let mut config = Config::default();
         let mut documents = stream.documents();

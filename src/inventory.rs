@@ -243,7 +243,7 @@ impl DeclaredInventory {
             })?,
         ));
         let reader = Reader::new(&file);
-        let stream = yaml::load(&file.text);
+        let stream = yaml::load(file.text());
         reader.no_problems(&stream)?;
         let first = stream.documents().next();
         if let Some(root) = first.filter(|root| root.get("namespaces").is_some()) {
@@ -550,7 +550,7 @@ mod tests {
 
     fn secret_keys(text: &str) -> Option<Vec<String>> {
         let file = Arc::new(SourceFile::new("s.yaml", text));
-        let stream = yaml::load(&file.text);
+        let stream = yaml::load(file.text());
         let doc = stream.documents().next().unwrap();
         match fact_from_object("Secret", doc, &file, "default")? {
             Fact::Secret(secret) => secret

@@ -695,7 +695,7 @@ mod tests {
 
     fn extract_text(text: &str) -> Extracted {
         let file = Arc::new(SourceFile::new("t.yaml", text));
-        let stream = yaml::load(&file.text);
+        let stream = yaml::load(file.text());
         extract(stream.documents(), &file, "default")
     }
 

@@ -4,10 +4,18 @@
 //! into that text. [`SourceFile::position`] turns a byte offset into the 1-based line and column that
 //! people read (the column counts characters, so a diagnostic after `é` is still right), and
 //! [`SourceFile::column_in`] counts the same column in the unit an editor wants: UTF-16 code units for
-//! LSP clients, or bytes. This module does not read files from disk: discovery does that.
+//! LSP clients, or bytes.
+//!
+//! A file found on disk does not keep its text once it has been extracted: a scan of a large
+//! repository would otherwise hold every byte it read until the report. Its [`Origin`] says where
+//! it came from, and [`SourceFile::text`] reads it again the first time a diagnostic needs a
+//! position or a snippet, which is for the few files with findings. A file that changed in between
+//! is not trusted: see [`SourceFile::reload_failure`].
 
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 /// A byte range in a source file's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -78,36 +86,84 @@ pub struct SourceFile {
     /// The path as the user will recognise it: relative when it was found by walking a relative
     /// path, exactly as given when it was named on the command line.
     pub path: String,
-    pub text: String,
+    /// Set from the start for a text held in memory; read again from [`Origin`] on first use
+    /// otherwise.
+    text: OnceLock<String>,
+    origin: Option<Origin>,
+    /// Why the text could not be read again, when it could not.
+    reload_failure: OnceLock<String>,
     line_starts: OnceLock<Vec<usize>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
 }
 
+/// Where a file's text was read, and what the file looked like then: the text read again must be
+/// the text the spans point into.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
 impl SourceFile {
+    /// A text held in memory for as long as the file lives: the standard input, an editor's buffer.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text: OnceLock::from(text.into()),
+            origin: None,
+            reload_failure: OnceLock::new(),
             line_starts: OnceLock::new(),
             shown: OnceLock::new(),
         }
+    }
+
+    /// A file on disk whose text has been read and let go: [`SourceFile::text`] reads it again
+    /// from `origin` when it is needed.
+    pub fn on_disk(path: impl Into<String>, origin: Origin) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            text: OnceLock::new(),
+            origin: Some(origin),
+            reload_failure: OnceLock::new(),
+            line_starts: OnceLock::new(),
+            shown: OnceLock::new(),
+        }
+    }
+
+    /// The file's text: every span points into it. For a file on disk it is read again on first
+    /// use; when that fails, or the file is no longer the one that was checked, it is empty and
+    /// [`SourceFile::reload_failure`] says why.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let origin = self.origin.as_ref().expect("a file without an origin holds its text");
+            origin.read_again().unwrap_or_else(|reason| {
+                let _ = self.reload_failure.set(reason);
+                String::new()
+            })
+        })
+    }
+
+    /// Why the text of a file on disk could not be read again, once [`SourceFile::text`] has tried.
+    pub fn reload_failure(&self) -> Option<&str> {
+        self.reload_failure.get().map(String::as_str)
     }
 
     /// The text as it may be shown to a person, with credential values masked byte for byte, so
     /// spans into [`SourceFile::text`] still apply. Computed on first use.
     pub fn shown_text(&self) -> &str {
         self.shown
-            .get_or_init(|| crate::redact::for_display(&self.text))
+            .get_or_init(|| crate::redact::for_display(self.text()))
             .as_deref()
-            .unwrap_or(&self.text)
+            .unwrap_or(self.text())
     }
 
     /// Byte offsets where each line starts; built on first use, since most files have no finding.
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(self.text().match_indices('\n').map(|(i, _)| i + 1))
                 .collect()
         })
     }
@@ -115,7 +171,7 @@ impl SourceFile {
     /// Line and column of a byte offset. Offsets past the end are clamped to it; an offset inside a
     /// multi-byte character counts as that character.
     pub fn position(&self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.text().len());
         let (line, line_start) = self.line_of(offset);
         Position {
             line: line + 1,
@@ -127,14 +183,14 @@ impl SourceFile {
     /// The 1-based column of a byte offset counted in `unit`: for `ColumnUnit::Chars` the same as
     /// [`Position::column`]. Computed only when asked for, with one pass over the line's start.
     pub fn column_in(&self, offset: usize, unit: ColumnUnit) -> usize {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.text().len());
         let (_, line_start) = self.line_of(offset);
         self.count_from(line_start, offset, unit) + 1
     }
 
     /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
     pub fn line(&self, offset: usize) -> usize {
-        self.line_of(offset.min(self.text.len())).0 + 1
+        self.line_of(offset.min(self.text().len())).0 + 1
     }
 
     /// The 0-based line of a (clamped) offset and the byte offset where that line starts.
@@ -146,13 +202,27 @@ impl SourceFile {
 
     /// How many `unit`s the characters starting in `from..offset` take.
     fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
-        self.text
+        self.text()
             .get(from..)
             .unwrap_or("")
             .char_indices()
             .take_while(|(i, _)| from + i < offset)
             .map(|(_, c)| unit.width(c))
             .sum()
+    }
+}
+
+impl Origin {
+    /// The text again, if the file is still the one that was read: same length, same modification
+    /// time, still UTF-8.
+    fn read_again(&self) -> Result<String, String> {
+        let changed = || "the file changed while pullcheck was checking it".to_owned();
+        let bytes = std::fs::read(&self.path).map_err(|error| format!("cannot read the file again: {error}"))?;
+        let modified = std::fs::metadata(&self.path).ok().and_then(|m| m.modified().ok());
+        if bytes.len() as u64 != self.len || modified != self.modified {
+            return Err(changed());
+        }
+        String::from_utf8(bytes).map_err(|_| changed())
     }
 }
 
@@ -173,7 +243,7 @@ mod tests {
         );
         assert_eq!(file.position(3).column, 4);
         // "bé: " is 5 bytes; the value "xy" starts at byte 5 + 5 = 10, the 5th character.
-        let x = file.text.find("xy").unwrap();
+        let x = file.text().find("xy").unwrap();
         assert_eq!(
             file.position(x),
             Position {
@@ -189,7 +259,7 @@ mod tests {
     fn columns_in_editor_units() {
         // "é" is 1 character, 1 UTF-16 unit and 2 bytes; "😀" is 1 character, 2 units and 4 bytes.
         let file = SourceFile::new("a.yaml", "a: 1\nb: \"é😀\" x\n");
-        let x = file.text.find('x').unwrap();
+        let x = file.text().find('x').unwrap();
         assert_eq!(file.position(x).column, 9);
         assert_eq!(file.column_in(x, ColumnUnit::Chars), 9);
         assert_eq!(file.column_in(x, ColumnUnit::Utf16), 10);
@@ -198,7 +268,7 @@ mod tests {
         // Past the end: the end of the text, on the last (empty) line.
         assert_eq!(file.column_in(10_000, ColumnUnit::Utf16), 1);
         // Inside "😀": counted as that character, as `position` does.
-        let emoji = file.text.find('😀').unwrap();
+        let emoji = file.text().find('😀').unwrap();
         assert_eq!(file.column_in(emoji + 1, ColumnUnit::Utf16), 8);
         assert_eq!(file.position(emoji + 1).column, 7);
     }
@@ -206,7 +276,7 @@ mod tests {
     #[test]
     fn crlf_lines_keep_columns() {
         let file = SourceFile::new("a.yaml", "a: 1\r\nb: 2\r\n");
-        let b = file.text.find('b').unwrap();
+        let b = file.text().find('b').unwrap();
         assert_eq!(
             file.position(b),
             Position {
@@ -215,6 +285,39 @@ mod tests {
                 offset: b
             }
         );
+    }
+
+    #[test]
+    fn a_file_on_disk_is_read_again_only_while_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\nb: 2\n").unwrap();
+        let origin = |path: &std::path::Path| {
+            let metadata = std::fs::metadata(path).unwrap();
+            Origin {
+                path: path.to_owned(),
+                len: metadata.len(),
+                modified: metadata.modified().ok(),
+            }
+        };
+        let file = SourceFile::on_disk("a.yaml", origin(&path));
+        assert_eq!(file.position(5).line, 2);
+        assert_eq!(file.text(), "a: 1\nb: 2\n");
+        assert_eq!(file.reload_failure(), None);
+
+        let changed = SourceFile::on_disk("a.yaml", origin(&path));
+        std::fs::write(&path, "a: 1\n").unwrap();
+        assert_eq!(changed.text(), "");
+        assert_eq!(changed.position(5).line, 1);
+        assert_eq!(
+            changed.reload_failure(),
+            Some("the file changed while pullcheck was checking it")
+        );
+
+        let gone = SourceFile::on_disk("a.yaml", origin(&path));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(gone.text(), "");
+        assert!(gone.reload_failure().unwrap().starts_with("cannot read the file again"));
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn render(dir: &Path, diagnostics: &[Diagnostic]) -> String {
     for d in diagnostics {
         let start = d.file.position(d.span.start);
         let end = d.file.position(d.span.end);
-        let mut underlined: String = d.file.text[d.span.range()].escape_debug().collect();
+        let mut underlined: String = d.file.text()[d.span.range()].escape_debug().collect();
         if underlined.chars().count() > 60 {
             underlined = underlined.chars().take(57).collect::<String>() + "...";
         }

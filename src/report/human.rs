@@ -120,7 +120,7 @@ impl Finding<'_> {
     /// Whether the source lines around the diagnostic are worth printing.
     fn show_snippet(&self) -> bool {
         let d = self.diagnostic;
-        let text = &d.file.text;
+        let text = d.file.text();
         if text.is_empty() {
             return false;
         }

@@ -402,7 +402,7 @@ fn snippet(file: &SourceFile, span: Span) -> Option<Snippet> {
 
 fn region(file: &SourceFile, span: Span) -> Region {
     let start = file.position(span.start);
-    let last_char = file.text.get(span.range()).and_then(|text| text.chars().next_back());
+    let last_char = file.text().get(span.range()).and_then(|text| text.chars().next_back());
     let Some(last_char) = last_char else {
         // Nothing to point at: a point at the start.
         return Region {
@@ -431,7 +431,7 @@ fn region(file: &SourceFile, span: Span) -> Region {
 
 /// The whole lines around a non-empty span, for viewers that show context.
 fn context_region(file: &SourceFile, span: Span) -> Option<Region> {
-    let text = &file.text;
+    let text = file.text();
     if span.is_empty() || text.get(span.range()).is_none() {
         return None;
     }
@@ -638,7 +638,7 @@ mod tests {
     #[test]
     fn regions_end_after_the_last_character() {
         let file = SourceFile::new("a.yaml", "a: é1\nb: 2\n");
-        let value = file.text.find('é').unwrap();
+        let value = file.text().find('é').unwrap();
         let region = region(&file, Span::new(value, value + "é1".len()));
         assert_eq!((region.start_line, region.start_column), (1, 4));
         assert_eq!((region.end_line, region.end_column), (Some(1), Some(6)));

@@ -67,7 +67,7 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// The entry's text, when it is a short plain word (for the help's example).
 fn entry_text(workload: &Workload, span: crate::source::Span) -> Option<&str> {
-    let text = workload.file.text.get(span.range())?.trim_matches(['"', '\'']);
+    let text = workload.file.text().get(span.range())?.trim_matches(['"', '\'']);
     (!text.is_empty() && text.len() < 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)))
         .then_some(text)
 }

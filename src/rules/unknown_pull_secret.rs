@@ -92,7 +92,7 @@ fn service_account_secrets(workload: &Workload, context: &Context<'_>, out: &mut
 
 /// The first line of the object, for findings about something it leaves implicit.
 fn first_line(workload: &Workload) -> Span {
-    let text = &workload.file.text;
+    let text = workload.file.text();
     let start = workload.span.start.min(text.len());
     let end = text[start..]
         .find(['\n', '\r'])
