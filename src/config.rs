@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::Severity;
-use crate::registry::{BUILT_IN_DEPRECATED, RegistryPattern};
+use crate::registry::{BUILT_IN_DEPRECATED, BUILT_IN_PRIVATE, RegistryPattern};
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
-use crate::yaml::{self, LoadProblem, Node};
+use crate::yaml::{self, LoadProblem, Node, ScalarType};
 
 /// The file name looked for from the working directory upward.
 pub const FILE_NAME: &str = ".pullcheck.yaml";
@@ -32,6 +32,7 @@ pub struct Config {
     /// Frozen or moved registries and their successors: the file's entries, then the built-in ones.
     pub deprecated_registries: Vec<(RegistryPattern, String)>,
     /// Registries where every pull needs credentials: their images need a covering pull secret.
+    /// The file's entries, then the built-in ones unless `registries.builtInPrivate: false`.
     pub private_registries: Vec<RegistryPattern>,
     /// Inventory files, resolved against the configuration file's directory.
     pub inventory: Vec<PathBuf>,
@@ -55,11 +56,18 @@ impl Default for Config {
                     (pattern, new.to_owned())
                 })
                 .collect(),
-            private_registries: Vec::new(),
+            private_registries: built_in_private(),
             inventory: Vec::new(),
             inventory_manifests: Vec::new(),
         }
     }
+}
+
+fn built_in_private() -> Vec<RegistryPattern> {
+    BUILT_IN_PRIVATE
+        .iter()
+        .map(|(pattern, _)| RegistryPattern::parse(pattern).expect("built-in registry patterns are valid"))
+        .collect()
 }
 
 /// A configuration or inventory file that cannot be used, and where.
@@ -282,6 +290,21 @@ impl<'f> Reader<'f> {
         })
     }
 
+    fn boolean(&self, node: Node<'_, '_>, what: &str) -> Result<bool, ConfigError> {
+        let value = (node.scalar_type() == Some(ScalarType::Bool))
+            .then(|| node.scalar())
+            .flatten();
+        match value {
+            Some("true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y") => Ok(true),
+            Some(_) => Ok(false),
+            None => Err(self.error(
+                node.span(),
+                format!("{what} must be true or false, found {}", node.type_name()),
+                None,
+            )),
+        }
+    }
+
     fn severity(&self, node: Node<'_, '_>) -> Result<Option<Severity>, ConfigError> {
         match node.as_str() {
             Some("error") => Ok(Some(Severity::Error)),
@@ -313,10 +336,13 @@ impl<'f> Reader<'f> {
     }
 
     fn registries(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
+        let mut private = Vec::new();
+        let mut with_built_in = true;
         for (key, value) in self.mapping(node, "registries")? {
             match key.scalar().unwrap_or_default() {
                 "allowed" => config.allowed_registries = Some(self.patterns(value, "registries.allowed")?),
-                "private" => config.private_registries = self.patterns(value, "registries.private")?,
+                "private" => private = self.patterns(value, "registries.private")?,
+                "builtInPrivate" => with_built_in = self.boolean(value, "registries.builtInPrivate")?,
                 "deprecated" => {
                     let mut entries = Vec::new();
                     for (old, new) in self.mapping(value, "registries.deprecated")? {
@@ -326,9 +352,19 @@ impl<'f> Reader<'f> {
                     entries.append(&mut config.deprecated_registries);
                     config.deprecated_registries = entries;
                 }
-                _ => return Err(self.unknown_key(key, "registries.", &["allowed", "deprecated", "private"])),
+                _ => {
+                    return Err(self.unknown_key(
+                        key,
+                        "registries.",
+                        &["allowed", "builtInPrivate", "deprecated", "private"],
+                    ));
+                }
             }
         }
+        if with_built_in {
+            private.extend(built_in_private());
+        }
+        config.private_registries = private;
         Ok(())
     }
 }
@@ -339,6 +375,26 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)))
+    }
+
+    #[test]
+    fn built_in_private_registries_can_be_left_out() {
+        let private = |text: &str| -> Vec<String> {
+            parse(text)
+                .unwrap()
+                .private_registries
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(private("rules: {}\n").len(), BUILT_IN_PRIVATE.len());
+        assert_eq!(
+            private("registries:\n  builtInPrivate: false\n  private: [ghcr.io/acme]\n"),
+            ["ghcr.io/acme"]
+        );
+        assert!(private("registries:\n  builtInPrivate: false\n").is_empty());
+        let error = parse("registries:\n  builtInPrivate: maybe\n").unwrap_err();
+        assert!(error.message.contains("must be true or false"), "{}", error.message);
     }
 
     #[test]
@@ -361,6 +417,7 @@ mod tests {
         assert_eq!(config.deprecated_registries[0].1, "new.example.com");
         assert_eq!(config.deprecated_registries.len(), BUILT_IN_DEPRECATED.len() + 1);
         assert!(config.private_registries[0].matches("us.icr.io", "x"));
+        assert_eq!(config.private_registries.len(), 1 + BUILT_IN_PRIVATE.len());
         assert_eq!(config.inventory, [PathBuf::from("inventory/apps.yaml")]);
         assert_eq!(config.inventory_manifests, [PathBuf::from("deploy")]);
     }

@@ -258,6 +258,49 @@ pub const BUILT_IN_DEPRECATED: &[(&str, &str)] = &[
     ("registry.au-syd.bluemix.net", "au.icr.io"),
 ];
 
+/// Registries where every pull needs credentials, with why: the default of `registries.private`.
+/// Registries whose nodes bring their own credentials (ECR through the kubelet's credential
+/// provider, Artifact Registry on GKE, ACR attached to AKS) are not here: a pod there needs no
+/// pull secret. `rules/missing-pull-secret.md` gives the sources.
+pub const BUILT_IN_PRIVATE: &[(&str, &str)] = &[
+    (
+        "container-registry.oracle.com",
+        "Oracle Container Registry needs a login, and the repository's licence accepted for that account",
+    ),
+    (
+        "icr.io",
+        "IBM Cloud Container Registry needs an IAM API key for every pull",
+    ),
+    (
+        "*.icr.io",
+        "IBM Cloud Container Registry needs an IAM API key for every pull",
+    ),
+    (
+        "registry.bluemix.net",
+        "IBM Cloud Container Registry's legacy domain needed an IAM API key for every pull",
+    ),
+    (
+        "registry.*.bluemix.net",
+        "IBM Cloud Container Registry's legacy domain needed an IAM API key for every pull",
+    ),
+    (
+        "*.ocir.io",
+        "Oracle Cloud Infrastructure Registry needs an auth token for private repositories, the default",
+    ),
+    (
+        "registry.redhat.io",
+        "registry.redhat.io needs a Red Hat account or registry service account token for every pull",
+    ),
+];
+
+/// Why a built-in `registries.private` entry is there, when `pattern` is one.
+pub fn built_in_private_reason(pattern: &RegistryPattern) -> Option<&'static str> {
+    BUILT_IN_PRIVATE
+        .iter()
+        .find(|(written, _)| *written == pattern.written)
+        .map(|(_, why)| *why)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +425,43 @@ mod tests {
         for (old, _) in BUILT_IN_DEPRECATED {
             RegistryPattern::parse(old).unwrap();
         }
+    }
+
+    #[test]
+    fn built_in_private_registries() {
+        let covered = |registry: &str| {
+            BUILT_IN_PRIVATE
+                .iter()
+                .any(|(pattern, _)| matches(pattern, registry, "team/app"))
+        };
+        for registry in [
+            "container-registry.oracle.com",
+            "icr.io",
+            "us.icr.io",
+            "registry.ng.bluemix.net",
+            "registry.bluemix.net",
+            "iad.ocir.io",
+            "registry.redhat.io",
+        ] {
+            assert!(covered(registry), "{registry}");
+        }
+        // Public, or credentials from the node.
+        for registry in [
+            "docker.io",
+            "ghcr.io",
+            "quay.io",
+            "registry.access.redhat.com",
+            "a.b.icr.io",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "us-docker.pkg.dev",
+        ] {
+            assert!(!covered(registry), "{registry}");
+        }
+        let pattern = RegistryPattern::parse("*.ocir.io").unwrap();
+        assert!(built_in_private_reason(&pattern).unwrap().contains("Oracle Cloud"));
+        assert_eq!(
+            built_in_private_reason(&RegistryPattern::parse("ghcr.io").unwrap()),
+            None
+        );
     }
 }

@@ -4,11 +4,12 @@ use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
 use crate::inventory::{PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
+use crate::registry;
 
 pub static RULE: Rule = Rule {
     id: "missing-pull-secret",
     default_severity: Some(Severity::Error),
-    summary: "image from a registries.private registry, and neither the pod nor its service account has a pull secret",
+    summary: "image from a private registry (built in, or registries.private), and neither the pod nor its service account has a pull secret",
     doc: include_str!("../../rules/missing-pull-secret.md"),
     check: Some(check),
 };
@@ -57,7 +58,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
-            let mut finding = Finding::in_container(
+            let finding = Finding::in_container(
                 container,
                 "image",
                 span,
@@ -67,18 +68,25 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("needs a pull secret");
-            finding = if matches!(account, ServiceAccount::Unknown) {
-                finding.help(format!(
+            let help = if matches!(account, ServiceAccount::Unknown) {
+                format!(
                     "add `imagePullSecrets: [{{name: <secret>}}]` to {}, or declare namespace \"{}\" and its service accounts in an inventory file (--inventory)",
                     workload.pull_secrets_place(),
                     workload.namespace
-                ))
+                )
             } else {
-                finding.help(format!(
+                format!(
                     "create a docker-registry secret for {registry} (`kubectl create secret docker-registry`) and list it under imagePullSecrets, or add it to the service account"
-                ))
+                )
             };
-            out.push(finding);
+            // Say why a registry the user never configured counts as private.
+            let help = match registry::built_in_private_reason(pattern) {
+                Some(why) => format!(
+                    "{help}. {why}; if the nodes log in by themselves, set `registries.builtInPrivate: false` in .pullcheck.yaml"
+                ),
+                None => help,
+            };
+            out.push(finding.help(help));
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::registry;
 pub static RULE: Rule = Rule {
     id: "pull-secret-registry-mismatch",
     default_severity: Some(Severity::Error),
-    summary: "image from a registries.private registry that none of the pod's pull secrets holds credentials for",
+    summary: "image from a private registry (built in, or registries.private) that none of the pod's pull secrets holds credentials for",
     doc: include_str!("../../rules/pull-secret-registry-mismatch.md"),
     check: Some(check),
 };
