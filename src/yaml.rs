@@ -274,14 +274,13 @@ impl<'a> Loader<'a> {
                 Event::Scalar(value, style, anchor, tag) => {
                     let span = scalar_span(text, start, end, style);
                     let tag = tag.map(|tag| tag.suffix.clone().into_boxed_str());
-                    let id = self.push(
-                        span,
-                        NodeKind::Scalar {
-                            value: own(value),
-                            style,
-                            tag,
-                        },
-                    );
+                    // Most values are their source text: borrow it, and let the parser's copy go
+                    // now rather than hold one allocation per scalar until the file is done.
+                    let value = match inner_span(span, style).and_then(|inner| text.get(inner.range())) {
+                        Some(source) if source == value => Cow::Borrowed(source),
+                        _ => own(value),
+                    };
+                    let id = self.push(span, NodeKind::Scalar { value, style, tag });
                     remember_anchor(&mut anchors, anchor, id);
                     Some(id)
                 }
@@ -607,14 +606,7 @@ impl<'s, 'a> Node<'s, 'a> {
         let NodeKind::Scalar { value, style, .. } = &self.data().kind else {
             return None;
         };
-        let span = self.span();
-        let inner = match style {
-            ScalarStyle::Plain => span,
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if span.len() >= 2 => {
-                Span::new(span.start + 1, span.end - 1)
-            }
-            _ => return None,
-        };
+        let inner = inner_span(self.span(), *style)?;
         (inner.len() == value.len()).then_some(inner)
     }
 
@@ -725,6 +717,17 @@ impl<'s, 'a> Node<'s, 'a> {
             (_, Some(ScalarType::Number)) => "a number",
             _ => "a string",
         }
+    }
+}
+
+/// Where a scalar's characters are written, without its quotes; `None` for block scalars.
+fn inner_span(span: Span, style: ScalarStyle) -> Option<Span> {
+    match style {
+        ScalarStyle::Plain => Some(span),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if span.len() >= 2 => {
+            Some(Span::new(span.start + 1, span.end - 1))
+        }
+        _ => None,
     }
 }
 
