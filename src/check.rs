@@ -387,6 +387,20 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
 /// the results point at; `text` is its text, which `file` may not hold.
 fn check_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> FileOutcome {
     let stream = yaml::load(text);
+    // A template that is not YAML until rendered: one finding for the file, not a syntax error
+    // for each of its expressions, and nothing to extract.
+    if stream.problems.iter().any(|p| matches!(p, LoadProblem::Syntax { .. }))
+        && let Some(finding) = rules::unrendered_template::file_finding(text)
+    {
+        return FileOutcome {
+            diagnostics: read_diagnostic(&rules::unrendered_template::RULE, file, config, finding)
+                .into_iter()
+                .collect(),
+            extracted: manifest::Extracted::default(),
+            line_suppressions: None,
+            incomplete: false,
+        };
+    }
     let mut diagnostics: Vec<Diagnostic> = stream
         .problems
         .iter()

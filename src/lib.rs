@@ -21,5 +21,6 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod template;
 pub mod uri;
 pub mod yaml;

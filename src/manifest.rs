@@ -16,6 +16,7 @@ use crate::image::ImageRef;
 use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, Suppression};
+use crate::template;
 use crate::yaml::{Node, ScalarType};
 
 mod weblogic;
@@ -257,9 +258,12 @@ pub enum PullSecretShape {
 }
 
 impl PullSecretRef {
-    /// The secret's name, for a well-formed entry with a non-empty name.
+    /// The secret's name, for a well-formed entry with a non-empty name that is not a template
+    /// placeholder (that is `unrendered-template`'s).
     pub fn secret_name(&self) -> Option<&Scalar> {
-        self.name.as_scalar().filter(|name| !name.value.is_empty())
+        self.name
+            .as_scalar()
+            .filter(|name| !name.value.is_empty() && template::in_name(&name.value).is_none())
     }
 }
 

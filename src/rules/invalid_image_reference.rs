@@ -1,6 +1,6 @@
 //! `invalid-image-reference`: an image the kubelet cannot parse (`InvalidImageName`).
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, unrendered_template};
 use crate::diagnostic::Severity;
 use crate::image::ImageRef;
 use crate::manifest::{Field, Workload};
@@ -27,7 +27,10 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 .help("write the image reference as a string, e.g. `image: \"registry.example.com/app:1.0\"`"),
             ),
             // An empty image is `missing-image`'s.
-            Field::String(image) if !image.value.is_empty() => {
+            // A template placeholder is `unrendered-template`'s.
+            Field::String(image)
+                if !image.value.is_empty() && unrendered_template::image_placeholder(&image.value).is_none() =>
+            {
                 let Err(error) = ImageRef::parse(&image.value) else {
                     continue;
                 };

@@ -1,6 +1,6 @@
 //! `invalid-pull-policy`: an `imagePullPolicy` the API server rejects.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, unrendered_template};
 use crate::diagnostic::Severity;
 use crate::manifest::{Field, Workload};
 
@@ -27,7 +27,12 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             .label("not a string")
             .help("use one of: Always, IfNotPresent, Never"),
             // An empty policy is defaulted by the API server, like an omitted one.
-            Field::String(policy) if !policy.value.is_empty() && !POLICIES.contains(&policy.value.as_str()) => {
+            // A template placeholder is `unrendered-template`'s.
+            Field::String(policy)
+                if !policy.value.is_empty()
+                    && !POLICIES.contains(&policy.value.as_str())
+                    && unrendered_template::policy_placeholder(&policy.value).is_none() =>
+            {
                 let meant = POLICIES
                     .iter()
                     .find(|known| comparable(known) == comparable(&policy.value));

@@ -36,6 +36,7 @@ pub mod unknown_pull_secret;
 pub mod unknown_service_account;
 pub mod unpinned_image_digest;
 pub mod unreadable_file;
+pub mod unrendered_template;
 pub mod unused_suppression;
 pub mod wrong_pull_secret_type;
 pub mod yaml_syntax;
@@ -91,6 +92,7 @@ pub static RULES: &[&Rule] = &[
     &invalid_pull_secret_ref::RULE,
     &unknown_service_account::RULE,
     &deprecated_domain_field::RULE,
+    &unrendered_template::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
     &unreadable_file::RULE,

@@ -1,0 +1,127 @@
+//! `unrendered-template`: a value (or a whole file) that is a template a tool has not rendered yet.
+//!
+//! The rules that judge finished values (`invalid-image-reference`, `invalid-pull-policy`, the
+//! pull-secret rules) stay silent on placeholders; this rule says, once per value, that the value
+//! is unfinished and how to lint what the tool renders. Reading a file reports the file-level case:
+//! a file that does not parse because of `{{ }}` (see `check`).
+
+use super::{Context, Finding, Rule};
+use crate::diagnostic::Severity;
+use crate::image::ImageRef;
+use crate::manifest::{Field, Scalar, Workload};
+use crate::rules::invalid_pull_policy::POLICIES;
+use crate::source::Span;
+use crate::template;
+
+pub static RULE: Rule = Rule {
+    id: "unrendered-template",
+    default_severity: Some(Severity::Info),
+    summary: "template placeholder (`{{ }}`, `${VAR}`, `<name>`, `PROJECT_ID`) where a finished value belongs",
+    doc: include_str!("../../rules/unrendered-template.md"),
+    check: Some(check),
+};
+
+fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
+    for container in &workload.containers {
+        if let Field::String(image) = &container.image
+            && let Some(range) = image_placeholder(&image.value)
+        {
+            out.push(
+                Finding::in_container(
+                    container,
+                    "image",
+                    image.span_of(range.clone()),
+                    message("image", image, range),
+                )
+                .label("placeholder")
+                .help(help(&image.value)),
+            );
+        }
+        if let Field::String(policy) = &container.image_pull_policy
+            && let Some(range) = policy_placeholder(&policy.value)
+        {
+            out.push(
+                Finding::in_container(
+                    container,
+                    "imagePullPolicy",
+                    policy.span_of(range.clone()),
+                    message("imagePullPolicy", policy, range),
+                )
+                .label("placeholder")
+                .help(help(&policy.value)),
+            );
+        }
+    }
+    for entry in &workload.image_pull_secrets {
+        if let Field::String(name) = &entry.name
+            && let Some(range) = template::in_name(&name.value)
+        {
+            out.push(
+                Finding::new(
+                    name.span_of(range.clone()),
+                    message("imagePullSecrets name", name, range),
+                )
+                .field(format!("{}.name", entry.path))
+                .label("placeholder")
+                .help(help(&name.value)),
+            );
+        }
+    }
+}
+
+/// The placeholder in an image that does not parse as written; a valid reference is finished,
+/// whatever its letters.
+pub fn image_placeholder(image: &str) -> Option<std::ops::Range<usize>> {
+    ImageRef::parse(image)
+        .is_err()
+        .then(|| template::placeholder_in_invalid(image))
+        .flatten()
+}
+
+/// The placeholder in a pull policy that is not one of the three the API server accepts, nor one
+/// of them in other letters (`ALWAYS` is a typo, `invalid-pull-policy`'s).
+pub fn policy_placeholder(policy: &str) -> Option<std::ops::Range<usize>> {
+    (!POLICIES.iter().any(|known| known.eq_ignore_ascii_case(policy)))
+        .then(|| template::placeholder_in_invalid(policy))
+        .flatten()
+}
+
+fn message(what: &str, value: &Scalar, range: std::ops::Range<usize>) -> String {
+    if range.len() == value.value.len() {
+        return format!("{what} \"{}\" is an unrendered template placeholder", value.value);
+    }
+    format!(
+        "{what} \"{}\" is an unrendered template: \"{}\" is a placeholder",
+        value.value, &value.value[range]
+    )
+}
+
+/// How to lint the rendered output, for the tool the placeholder belongs to.
+fn help(value: &str) -> String {
+    let render = if value.contains("{{") {
+        "render it and lint the output, e.g. `helm template CHART | pullcheck check -`"
+    } else if value.contains("${") || value.contains("$(") || value.contains('%') {
+        "render it and lint the output, e.g. `envsubst < FILE | pullcheck check -`"
+    } else {
+        "replace the placeholder with the real value, or lint the rendered output: `helm template CHART | pullcheck check -`, `kubectl kustomize DIR | pullcheck check -`"
+    };
+    format!("{render}; a team that lints only rendered output can set `unrendered-template: error`")
+}
+
+/// The finding for a file that does not parse because it is a template (`{{ }}` in it): one for
+/// the file, on its first template expression, instead of its syntax errors.
+pub fn file_finding(text: &str) -> Option<Finding> {
+    let start = text.find("{{")?;
+    let end = text[start..].find("}}").map_or(start + 2, |i| start + i + 2);
+    let end = text[start..end].find('\n').map_or(end, |i| start + i);
+    Some(
+        Finding::new(
+            Span::new(start, end),
+            "file is an unrendered template: it does not parse as YAML because of its `{{ }}` expressions",
+        )
+        .label("template expression")
+        .help(
+            "lint the rendered output instead, e.g. `helm template CHART | pullcheck check -`; files under a Helm chart's templates/ are skipped",
+        ),
+    )
+}
