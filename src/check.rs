@@ -37,6 +37,8 @@ pub struct Outcome {
     pub unread: usize,
     /// Findings left out because a baseline holds them.
     pub baselined: usize,
+    /// Helm charts whose `templates/` were not read, as displayed.
+    pub helm_charts: Vec<String>,
 }
 
 /// Checks everything `selection` names against `config` and the declared inventory, on
@@ -85,9 +87,10 @@ fn run_in_pool(
     declared: &DeclaredInventory,
     progress: &dyn Progress,
 ) -> Result<Outcome, DiscoverError> {
-    let inputs = discover::discover(selection)?;
-    progress.inputs_found(inputs.len());
-    let read: Vec<FileOutcome> = inputs
+    let discovered = discover::discover(selection)?;
+    progress.inputs_found(discovered.inputs.len());
+    let read: Vec<FileOutcome> = discovered
+        .inputs
         .par_iter()
         .map(|input| {
             let read = read_input(input, config, selection.max_file_size);
@@ -95,7 +98,9 @@ fn run_in_pool(
             read
         })
         .collect();
-    Ok(judge(read, config, declared))
+    let mut outcome = judge(read, config, declared);
+    outcome.helm_charts = discovered.helm_charts;
+    Ok(outcome)
 }
 
 /// What the inputs of a selection hold, read and extracted as [`run`] reads them, but not judged.
@@ -114,8 +119,8 @@ pub struct Found {
 /// what is built on the same reading (`pullcheck init`, the configuration's `inventoryManifests`).
 pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverError> {
     thread_pool(selection.threads).install(|| {
-        let inputs = discover::discover(selection)?;
-        let read: Vec<FileOutcome> = inputs
+        let read: Vec<FileOutcome> = discover::discover(selection)?
+            .inputs
             .par_iter()
             .map(|input| read_input(input, config, selection.max_file_size))
             .collect();
@@ -196,6 +201,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         namespaces_without_inventory,
         unread,
         baselined: 0,
+        helm_charts: Vec::new(),
     }
 }
 

@@ -6,7 +6,11 @@
 //! `*.json`) and `--exclude` globs then select among the files found. A file named explicitly is
 //! always read, whatever its name: pre-commit passes exactly the files it wants checked. Globs
 //! match the path as displayed (relative to where the walk started, as given), and `*` crosses
-//! `/`, so `*.yaml` selects YAML files at any depth and `charts/**` a whole folder. This module
+//! `/`, so `*.yaml` selects YAML files at any depth and `charts/**` a whole folder.
+//!
+//! A folder holding `Chart.yaml` is a Helm chart: its `templates/` are Go templates, not manifests,
+//! so they are left out, even when named on the command line (pre-commit names every changed
+//! file), and the chart is listed in [`Discovered::helm_charts`] for the summary. This module
 //! reads no file contents.
 
 use std::path::{Path, PathBuf};
@@ -71,8 +75,17 @@ impl std::fmt::Display for DiscoverError {
 
 impl std::error::Error for DiscoverError {}
 
+/// What to read, and what was left out.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Sorted by displayed path, without repeats.
+    pub inputs: Vec<Input>,
+    /// Helm charts whose `templates/` were left out, as displayed; sorted, without repeats.
+    pub helm_charts: Vec<String>,
+}
+
 /// Lists the inputs, sorted by displayed path and without repeats.
-pub fn discover(selection: &Selection) -> Result<Vec<Input>, DiscoverError> {
+pub fn discover(selection: &Selection) -> Result<Discovered, DiscoverError> {
     let include = if selection.include.is_empty() {
         glob_set(DEFAULT_INCLUDE.iter().copied())?
     } else {
@@ -88,10 +101,13 @@ pub fn discover(selection: &Selection) -> Result<Vec<Input>, DiscoverError> {
 
     let mut inputs = Vec::new();
     let mut directories = Vec::new();
+    let helm_charts = Mutex::new(Vec::new());
     for path in paths {
         if path.as_os_str() == "-" {
             let display = selection.stdin_name.clone().unwrap_or_else(|| "<stdin>".to_owned());
             inputs.push(Input::Stdin { display });
+        } else if let Some(chart) = chart_of_template(path) {
+            lock(&helm_charts).push(display_path(&chart));
         } else if path.is_dir() {
             directories.push(path.as_path());
         } else if let Ok(metadata) = std::fs::metadata(path) {
@@ -115,24 +131,74 @@ pub fn discover(selection: &Selection) -> Result<Vec<Input>, DiscoverError> {
         }
     }
     if let Some((first, rest)) = directories.split_first() {
-        inputs.extend(walk(first, rest, &include, &exclude, selection.threads));
+        inputs.extend(walk(first, rest, &include, &exclude, selection.threads, &helm_charts));
     }
     inputs.sort();
     inputs.dedup_by(|a, b| a.display() == b.display());
-    Ok(inputs)
+    let mut helm_charts = helm_charts.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    helm_charts.sort();
+    helm_charts.dedup();
+    Ok(Discovered { inputs, helm_charts })
 }
 
-fn walk(first: &Path, rest: &[&Path], include: &GlobSet, exclude: &GlobSet, threads: usize) -> Vec<Input> {
+/// The chart a path belongs to when it is a Helm chart's `templates/` folder or under it.
+fn chart_of_template(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "templates") && dir.parent().is_some_and(is_helm_chart))
+        .and_then(Path::parent)
+        .map(|chart| {
+            if chart.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                chart
+            }
+            .to_owned()
+        })
+}
+
+fn is_helm_chart(dir: &Path) -> bool {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    dir.join("Chart.yaml").is_file()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+fn walk(
+    first: &Path,
+    rest: &[&Path],
+    include: &GlobSet,
+    exclude: &GlobSet,
+    threads: usize,
+    helm_charts: &Mutex<Vec<String>>,
+) -> Vec<Input> {
     let mut builder = WalkBuilder::new(first);
     for path in rest {
         builder.add(path);
     }
     let excluded_dir = exclude.clone();
+    let charts = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let charts_found = std::sync::Arc::clone(&charts);
     builder.threads(threads).filter_entry(move |entry| {
+        if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.depth() == 0 {
+            return true;
+        }
         // Prune excluded directories instead of walking them to drop every file.
-        !(entry.file_type().is_some_and(|t| t.is_dir())
-            && entry.depth() > 0
-            && excluded_dir.is_match(display_path(entry.path())))
+        if excluded_dir.is_match(display_path(entry.path())) {
+            return false;
+        }
+        if entry.file_name() == "templates"
+            && let Some(chart) = entry.path().parent().filter(|chart| is_helm_chart(chart))
+        {
+            lock(&charts_found).push(display_path(chart));
+            return false;
+        }
+        true
     });
     let found = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
@@ -154,10 +220,11 @@ fn walk(first: &Path, rest: &[&Path], include: &GlobSet, exclude: &GlobSet, thre
                     reason: error.to_string(),
                 },
             };
-            found.lock().unwrap_or_else(|poison| poison.into_inner()).push(input);
+            lock(&found).push(input);
             WalkState::Continue
         })
     });
+    lock(helm_charts).append(&mut lock(&charts));
     found.into_inner().unwrap_or_else(|poison| poison.into_inner())
 }
 

@@ -91,6 +91,13 @@ impl Field {
             },
             Some(ScalarType::Null) => Field::Null { span: node.span() },
             Some(ScalarType::String) => Scalar::from_node(node).map_or(Field::Absent, Field::String),
+            // `image: {{ .Values.image }}` loads as a mapping in a mapping: it is a template
+            // expression, read as the string it was meant to be.
+            _ if node.is_mapping() && node.source().starts_with("{{") => Field::String(Scalar {
+                value: node.source().to_owned(),
+                span: node.span(),
+                content: Some(node.span()),
+            }),
             _ => Field::NotString {
                 span: node.span(),
                 found: node.type_name(),

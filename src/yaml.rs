@@ -53,6 +53,7 @@ pub enum LoadProblem {
 /// One loaded YAML stream: its documents, and the problems met on the way.
 #[derive(Debug)]
 pub struct Stream<'a> {
+    text: &'a str,
     nodes: Vec<NodeData<'a>>,
     /// The items of every sequence, each sequence's contiguous.
     items: Vec<NodeId>,
@@ -73,6 +74,7 @@ impl<'a> Stream<'a> {
 pub fn load(text: &str) -> Stream<'_> {
     let mut loader = Loader {
         stream: Stream {
+            text,
             nodes: Vec::new(),
             items: Vec::new(),
             entries: Vec::new(),
@@ -598,6 +600,11 @@ impl<'s, 'a> Node<'s, 'a> {
     /// Where the node is written. For a quoted scalar this includes the quotes.
     pub fn span(&self) -> Span {
         self.data().span
+    }
+
+    /// The node's text as written in the source.
+    pub fn source(&self) -> &'a str {
+        self.stream.text.get(self.span().range()).unwrap_or_default()
     }
 
     /// The span of a string's content: inside the quotes, when the text between them is exactly

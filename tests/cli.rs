@@ -71,7 +71,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": []})
     );
 }
 
@@ -575,4 +575,63 @@ fn suppressions_on_lines_and_objects() {
     write(dir.path(), "deploy.yaml", annotated);
     let (report, _) = json(dir.path(), &[]);
     assert!(rules_of(&report).is_empty(), "{report:#}");
+}
+
+#[test]
+fn helm_chart_templates_are_skipped_and_named_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: a\n      image: {{ .Values.image }}\n";
+    write(
+        dir.path(),
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
+    write(dir.path(), "charts/web/values.yaml", "image: nginx:1.25.3\n");
+    write(dir.path(), "charts/web/templates/pod.yaml", template);
+    write(
+        dir.path(),
+        "charts/web/crds/ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n",
+    );
+    // Not a chart: a templates folder without Chart.yaml is read, and a file that is a template
+    // gets one unrendered-template finding.
+    write(dir.path(), "other/templates/pod.yaml", template);
+    write(dir.path(), "deploy/web.yaml", DEPLOYMENT);
+
+    let (report, code) = json(dir.path(), &["."]);
+    assert_eq!(code, 0, "a warning and an info");
+    assert_eq!(
+        report["summary"]["helmChartsSkipped"],
+        serde_json::json!(["charts/web"])
+    );
+    assert_eq!(report["summary"]["files"], 5);
+    let found: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("latest-image-tag", "deploy/web.yaml"),
+            ("unrendered-template", "other/templates/pod.yaml")
+        ]
+    );
+
+    // pre-commit names the changed files: a chart's template is still left out.
+    let (report, code) = json(dir.path(), &["charts/web/templates/pod.yaml", "deploy/web.yaml"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 1);
+    assert_eq!(
+        report["summary"]["helmChartsSkipped"],
+        serde_json::json!(["charts/web"])
+    );
+
+    let output = pullcheck(dir.path()).args(["check", "charts/web"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("note: 1 Helm chart skipped, as templates are not manifests until rendered: lint `helm template charts/web | pullcheck check -`"),
+        "{stdout}"
+    );
 }

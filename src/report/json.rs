@@ -79,6 +79,8 @@ struct Summary<'o> {
     namespaces_without_inventory: &'o [String],
     /// Findings left out because the `--baseline` holds them.
     baselined: usize,
+    /// Helm charts whose templates were not read.
+    helm_charts_skipped: &'o [String],
 }
 
 fn position(file: &SourceFile, offset: usize) -> JsonPosition {
@@ -144,6 +146,7 @@ pub fn render(outcome: &Outcome) -> String {
             infos: counts.infos,
             namespaces_without_inventory: &outcome.namespaces_without_inventory,
             baselined: outcome.baselined,
+            helm_charts_skipped: &outcome.helm_charts,
         },
     };
     let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");

@@ -42,6 +42,18 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
             plural(outcome.baselined, "finding")
         ));
     }
+    if let Some(first) = outcome.helm_charts.first() {
+        let charts = &outcome.helm_charts;
+        let more = if charts.len() > 1 {
+            format!(" (and {} more)", charts.len() - 1)
+        } else {
+            String::new()
+        };
+        line.push_str(&format!(
+            "\nnote: {} skipped, as templates are not manifests until rendered: lint `helm template {first} | pullcheck check -`{more}",
+            plural(charts.len(), "Helm chart"),
+        ));
+    }
     if !outcome.namespaces_without_inventory.is_empty() {
         const SHOWN: usize = 5;
         let names = &outcome.namespaces_without_inventory;
@@ -75,6 +87,7 @@ mod tests {
             namespaces_without_inventory: namespaces.iter().map(|n| n.to_string()).collect(),
             unread: 0,
             baselined: 0,
+            helm_charts: Vec::new(),
         }
     }
 
@@ -87,5 +100,12 @@ mod tests {
         let many = ["a", "b", "c", "d", "e", "f", "g"];
         let line = summary_line(&outcome(&many), Duration::ZERO);
         assert!(line.contains("namespaces a, b, c, d, e and 2 more:"), "{line}");
+        let mut charts = outcome(&[]);
+        charts.helm_charts = vec!["charts/api".into(), "charts/web".into()];
+        let line = summary_line(&charts, Duration::ZERO);
+        assert!(
+            line.ends_with("\nnote: 2 Helm charts skipped, as templates are not manifests until rendered: lint `helm template charts/api | pullcheck check -` (and 1 more)"),
+            "{line}"
+        );
     }
 }
