@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::discover::{self, DiscoverError, Input, Selection};
 use crate::inventory::{DeclaredInventory, Fact, Inventory};
-use crate::manifest::{self, Workload};
+use crate::manifest::{self, DeployTimeImages, Workload};
 use crate::rules::{self, Context, Finding, Rule};
 use crate::source::{Origin, SourceFile, Span};
 use crate::suppress::{self, Suppression, Tracker};
@@ -39,6 +39,8 @@ pub struct Outcome {
     pub baselined: usize,
     /// Helm charts whose `templates/` were not read, as displayed.
     pub helm_charts: Vec<String>,
+    /// Images not judged because a tool sets them at deploy time.
+    pub images_set_at_deploy: DeployTimeImages,
 }
 
 /// Checks everything `selection` names against `config` and the declared inventory, on
@@ -153,18 +155,21 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
     let mut objects = 0;
     let mut unread = 0;
     let mut line_suppressions = Vec::new();
+    let mut skaffold_artifacts = Vec::new();
     for file in read {
         unread += usize::from(file.incomplete);
         line_suppressions.extend(file.line_suppressions);
         diagnostics.extend(file.diagnostics);
         workloads.extend(file.extracted.workloads);
         facts.extend(file.extracted.facts);
+        skaffold_artifacts.extend(file.extracted.skaffold_artifacts);
         objects += file.extracted.objects;
     }
 
     // Barrier: every file has been read, so every secret and service account found is known, and
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
+    let images_set_at_deploy = manifest::mark_skaffold(&mut workloads, &skaffold_artifacts);
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,
@@ -202,6 +207,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         unread,
         baselined: 0,
         helm_charts: Vec::new(),
+        images_set_at_deploy,
     }
 }
 

@@ -19,7 +19,10 @@ use crate::suppress::{self, Suppression};
 use crate::template;
 use crate::yaml::{Node, ScalarType};
 
+mod deploy_time;
 mod weblogic;
+
+pub use deploy_time::{DeployTimeImages, DeployTool, mark_skaffold};
 
 pub use weblogic::{Change, DeprecatedField, Links, join_weblogic_resources};
 
@@ -171,6 +174,8 @@ pub struct Container {
     /// The image is not written: `image` holds the controller's default, spanned on `span`.
     pub image_is_default: bool,
     pub pull_policy_default: PullPolicyDefault,
+    /// A tool replaces the image at deploy time: it is not judged (see `deploy_time`).
+    pub set_at_deploy: Option<DeployTool>,
 }
 
 impl Container {
@@ -192,6 +197,7 @@ impl Container {
             image_note: None,
             image_is_default: false,
             pull_policy_default: PullPolicyDefault::ApiServer,
+            set_at_deploy: None,
         }
     }
 
@@ -234,8 +240,12 @@ impl Container {
         }
     }
 
-    /// The image and its parsed reference, when it is a string that parses.
+    /// The image and its parsed reference, when it is a string that parses and no tool replaces
+    /// it at deploy time.
     pub fn image_ref(&self) -> Option<(&Scalar, ImageRef<'_>)> {
+        if self.set_at_deploy.is_some() {
+            return None;
+        }
         let image = self.image.as_scalar()?;
         Some((image, ImageRef::parse(&image.value).ok()?))
     }
@@ -433,6 +443,8 @@ pub struct Extracted {
     pub workloads: Vec<Workload>,
     /// Secrets and service accounts, for the inventory.
     pub facts: Vec<Fact>,
+    /// Images that a Skaffold config among the files builds.
+    pub skaffold_artifacts: Vec<String>,
 }
 
 /// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
@@ -501,6 +513,10 @@ impl Reader<'_> {
                 .extend(inventory::fact_from_object(kind, node, self.file, namespace));
             return;
         }
+        if let Some(artifacts) = deploy_time::skaffold_artifacts(node, api_version, kind) {
+            out.skaffold_artifacts.extend(artifacts);
+            return;
+        }
         if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {
             out.workloads.push(workload);
             return;
@@ -518,7 +534,11 @@ impl Reader<'_> {
         let mut workload = self.workload(node, api_version, kind, format!("{prefix}{}", pod_spec_path.join(".")));
         workload.is_fragment = is_fragment(node, api_version);
         match pod_spec {
-            Some(pod_spec) if pod_spec.is_mapping() => self.pod_spec(pod_spec, &mut workload),
+            Some(pod_spec) if pod_spec.is_mapping() => {
+                self.pod_spec(pod_spec, &mut workload);
+                let template = parent_keys.iter().try_fold(node, |n, key| n.get(key));
+                deploy_time::mark_istio(template.and_then(|t| t.get("metadata")), &mut workload.containers);
+            }
             Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
                 span: shape_span(pod_spec, pod_spec_key),
                 field: workload.pod_spec_path.clone(),

@@ -741,6 +741,7 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
         image_note: None,
         image_is_default: false,
         pull_policy_default: PullPolicyDefault::WeblogicOperator,
+        set_at_deploy: None,
     }
 }
 

@@ -81,6 +81,14 @@ struct Summary<'o> {
     baselined: usize,
     /// Helm charts whose templates were not read.
     helm_charts_skipped: &'o [String],
+    /// Images not checked because a tool sets them at deploy time, by tool.
+    images_set_at_deploy: SetAtDeploy,
+}
+
+#[derive(Serialize)]
+struct SetAtDeploy {
+    istio: usize,
+    skaffold: usize,
 }
 
 fn position(file: &SourceFile, offset: usize) -> JsonPosition {
@@ -147,6 +155,10 @@ pub fn render(outcome: &Outcome) -> String {
             namespaces_without_inventory: &outcome.namespaces_without_inventory,
             baselined: outcome.baselined,
             helm_charts_skipped: &outcome.helm_charts,
+            images_set_at_deploy: SetAtDeploy {
+                istio: outcome.images_set_at_deploy.istio,
+                skaffold: outcome.images_set_at_deploy.skaffold,
+            },
         },
     };
     let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");

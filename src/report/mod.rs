@@ -42,6 +42,21 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
             plural(outcome.baselined, "finding")
         ));
     }
+    let set_at_deploy = outcome.images_set_at_deploy;
+    let tools: Vec<String> = [
+        (set_at_deploy.istio, "Istio's `image: auto`"),
+        (set_at_deploy.skaffold, "built by Skaffold"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !tools.is_empty() {
+        line.push_str(&format!(
+            "\nnote: images set at deploy time were not checked: {}",
+            tools.join(", ")
+        ));
+    }
     if let Some(first) = outcome.helm_charts.first() {
         let charts = &outcome.helm_charts;
         let more = if charts.len() > 1 {
@@ -88,6 +103,7 @@ mod tests {
             unread: 0,
             baselined: 0,
             helm_charts: Vec::new(),
+            images_set_at_deploy: Default::default(),
         }
     }
 
@@ -102,7 +118,12 @@ mod tests {
         assert!(line.contains("namespaces a, b, c, d, e and 2 more:"), "{line}");
         let mut charts = outcome(&[]);
         charts.helm_charts = vec!["charts/api".into(), "charts/web".into()];
+        charts.images_set_at_deploy.istio = 2;
         let line = summary_line(&charts, Duration::ZERO);
+        assert!(
+            line.contains("\nnote: images set at deploy time were not checked: 2 Istio's `image: auto`\n"),
+            "{line}"
+        );
         assert!(
             line.ends_with("\nnote: 2 Helm charts skipped, as templates are not manifests until rendered: lint `helm template charts/api | pullcheck check -` (and 1 more)"),
             "{line}"
