@@ -103,7 +103,6 @@ fn pulled_anyway(
     pattern: &str,
 ) -> Option<Finding> {
     let resolved = reference.normalized();
-    let help = "an image loaded on the nodes needs imagePullPolicy IfNotPresent or Never (and a version tag), or the kubelet tries to pull it";
     if let Some(policy) = container.image_pull_policy.as_scalar().filter(|p| !p.value.is_empty()) {
         // Another value is not a policy at all: invalid-pull-policy reports it.
         if policy.value != "Always" {
@@ -121,7 +120,7 @@ fn pulled_anyway(
             )
             .label("pulls the local image")
             .related(image.span, "declared local")
-            .help(help),
+            .help("use imagePullPolicy IfNotPresent or Never: a loaded image is used only when the kubelet does not pull"),
         );
     }
     if container.defaulted_pull_policy() != Some("Always") {
@@ -143,7 +142,7 @@ fn pulled_anyway(
             ),
         )
         .label("pulled: imagePullPolicy defaults to Always")
-        .help(help),
+        .help("set imagePullPolicy: IfNotPresent (or Never) and give the image a version tag: a loaded image is used only when the kubelet does not pull"),
     )
 }
 
