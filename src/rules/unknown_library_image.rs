@@ -71,9 +71,14 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
         let name_range = path_range.end - library_name.len()..path_range.end;
         let help = match reference.tag() {
             // `host:port` with no path: the "port" is read as a tag.
-            Some(tag) if reference.path().contains('.') && tag.bytes().all(|b| b.is_ascii_digit()) => format!(
-                "\"{library_name}:{tag}\" is read as the image \"{library_name}\" with the tag \"{tag}\", not as a registry: write the image's path after the host (\"{library_name}:{tag}/team/app:1.0\")"
-            ),
+            Some(tag)
+                if (library_name.contains('.') || library_name == "localhost")
+                    && tag.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                format!(
+                    "\"{library_name}:{tag}\" is read as the image \"{library_name}\" with the tag \"{tag}\", not as a registry: write the image's path after the host (\"{library_name}:{tag}/team/app:1.0\")"
+                )
+            }
             _ => format!(
                 "push it to a registry the nodes can reach and use its full name (\"registry.example.com/team/{library_name}\", or \"<user>/{library_name}\" on Docker Hub); or load it on every node and declare it in images.local in .pullcheck.yaml, with imagePullPolicy IfNotPresent or Never"
             ),
@@ -197,5 +202,62 @@ mod tests {
         ] {
             assert!(!is_official_image(name), "{name}");
         }
+    }
+
+    /// The findings of this rule for one pod with `containers`, under `config_text`.
+    fn findings(containers: &str, config_text: &str) -> Vec<(String, Option<String>)> {
+        use crate::config::Config;
+        use crate::inventory::DeclaredInventory;
+        use crate::source::SourceFile;
+        use std::sync::Arc;
+        let config = Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", config_text))).unwrap();
+        let text = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers: {containers}\n");
+        crate::check::check_text("p.yaml", &text, &config, &DeclaredInventory::default())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule == RULE.id)
+            .map(|d| (d.message, d.help))
+            .collect()
+    }
+
+    #[test]
+    fn helps_say_how_to_fix() {
+        let found = findings(
+            "[{name: a, image: \"test.com:5000\"}, {name: b, image: \"web:1.0\"}]",
+            "",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .as_deref()
+                .unwrap()
+                .contains("read as the image \"test.com\" with the tag \"5000\"")
+        );
+        let generic = found[1].1.as_deref().unwrap();
+        assert!(generic.contains("\"registry.example.com/team/web\"") && generic.contains("images.local"));
+    }
+
+    #[test]
+    fn local_images_are_judged_by_their_pull_policy() {
+        let config = "images:\n  local: [\"web\", \"tools-*\"]\n";
+        let pod = |containers: &str| findings(containers, config);
+        assert!(pod("[{name: a, image: \"web:1.0\"}]").is_empty());
+        assert!(pod("[{name: a, image: \"web:1.0\", imagePullPolicy: Never}]").is_empty());
+        assert!(pod("[{name: a, image: \"tools-x:1.0\", imagePullPolicy: IfNotPresent}]").is_empty());
+        // An invalid policy is invalid-pull-policy's.
+        assert!(pod("[{name: a, image: \"web:1.0\", imagePullPolicy: always}]").is_empty());
+        let always = pod("[{name: a, image: \"web:1.0\", imagePullPolicy: Always}]");
+        assert!(always[0].0.contains("imagePullPolicy Always pulls"), "{always:?}");
+        let untagged = pod("[{name: a, image: \"tools-x\"}]");
+        assert!(
+            untagged[0]
+                .0
+                .contains("with no tag Kubernetes defaults imagePullPolicy to Always"),
+            "{untagged:?}"
+        );
+        // Not covered by a pattern: looked up among the official images.
+        let other = pod("[{name: a, image: \"webapp:1.0\"}]");
+        assert!(other[0].0.contains("not a Docker Hub official image"), "{other:?}");
     }
 }
