@@ -1,4 +1,5 @@
-//! `.pullcheck.yaml`: rule severities, registry policy and the default namespace.
+//! `.pullcheck.yaml`: rule severities, registry policy, images pre-loaded on the nodes and the
+//! default namespace.
 //!
 //! The file is found from the working directory upward (from the file's directory, for the standard
 //! input named with `--stdin-filename` or an editor's buffer), or named with `--config`. It is read with
@@ -9,6 +10,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobMatcher};
 
 use crate::diagnostic::Severity;
 use crate::registry::{BUILT_IN_DEPRECATED, BUILT_IN_PRIVATE, RegistryPattern};
@@ -40,6 +43,60 @@ pub struct Config {
     /// as if they were among the files checked (so they declare no namespace), resolved like
     /// `inventory`: what pre-commit, which passes only the changed files, needs to see.
     pub inventory_manifests: Vec<PathBuf>,
+    /// `images.local`: images loaded on every node rather than pulled from a registry.
+    pub local_images: Vec<LocalImagePattern>,
+}
+
+/// An `images.local` entry: a glob over an image's repository name as written (registry and path,
+/// without the tag or digest). `*` and `?` stay within one `/`-separated component, `[…]` is a
+/// character class; matching is case-sensitive, as image names are.
+#[derive(Debug, Clone)]
+pub struct LocalImagePattern {
+    pattern: String,
+    matcher: GlobMatcher,
+}
+
+impl LocalImagePattern {
+    pub fn parse(pattern: &str) -> Result<LocalImagePattern, String> {
+        if pattern.is_empty() {
+            return Err("an image pattern must not be empty".to_owned());
+        }
+        // A `:` in the last component starts a tag (one before a `/` is a registry port).
+        let last_component = pattern.rfind('/').map_or(0, |slash| slash + 1);
+        let tag = pattern[last_component..].find(':').map(|colon| last_component + colon);
+        if let Some(suffix) = pattern.find('@').into_iter().chain(tag).min() {
+            return Err(format!(
+                "image pattern \"{pattern}\" has a tag or digest; patterns match the name only (\"{}\")",
+                &pattern[..suffix]
+            ));
+        }
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|error| format!("image pattern \"{pattern}\" is not a valid glob: {}", error.kind()))?;
+        Ok(LocalImagePattern {
+            pattern: pattern.to_owned(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+
+    /// Whether `name`, an image's repository name as written (`frontend`, `localhost/app`), matches.
+    pub fn matches(&self, name: &str) -> bool {
+        self.matcher.is_match(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+}
+
+impl Config {
+    /// The `images.local` pattern that covers the image whose repository name, as written, is
+    /// `name`.
+    pub fn local_image(&self, name: &str) -> Option<&LocalImagePattern> {
+        self.local_images.iter().find(|pattern| pattern.matches(name))
+    }
 }
 
 impl Default for Config {
@@ -59,6 +116,7 @@ impl Default for Config {
             private_registries: built_in_private(),
             inventory: Vec::new(),
             inventory_manifests: Vec::new(),
+            local_images: Vec::new(),
         }
     }
 }
@@ -176,6 +234,7 @@ impl Config {
                     }
                 }
                 "registries" => reader.registries(value, &mut config)?,
+                "images" => reader.images(value, &mut config)?,
                 "inventory" => {
                     config.inventory = reader
                         .list(value, "inventory")?
@@ -196,6 +255,7 @@ impl Config {
                             "defaultNamespace",
                             "rules",
                             "registries",
+                            "images",
                             "inventory",
                             "inventoryManifests",
                         ],
@@ -367,6 +427,24 @@ impl<'f> Reader<'f> {
         config.private_registries = private;
         Ok(())
     }
+
+    fn images(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
+        for (key, value) in self.mapping(node, "images")? {
+            match key.scalar().unwrap_or_default() {
+                "local" => {
+                    config.local_images = self
+                        .list(value, "images.local")?
+                        .map(|item| {
+                            LocalImagePattern::parse(self.string(item, "an image pattern")?)
+                                .map_err(|message| self.error(item.span(), message, None))
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                _ => return Err(self.unknown_key(key, "images.", &["local"])),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -400,7 +478,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let config = parse(
-            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n  private: [\"*.icr.io\"]\ninventory: [inventory/apps.yaml]\ninventoryManifests: [deploy]\n",
+            "defaultNamespace: apps\nrules:\n  unpinned-image-digest: error\n  latest-image-tag: off\nregistries:\n  allowed: [\"*.icr.io\", docker.io/library]\n  deprecated: {old.example.com: new.example.com}\n  private: [\"*.icr.io\"]\ninventory: [inventory/apps.yaml]\ninventoryManifests: [deploy]\nimages:\n  local: [domain1-image, \"my-*\"]\n",
         )
         .unwrap();
         assert_eq!(config.default_namespace, "apps");
@@ -420,6 +498,38 @@ mod tests {
         assert_eq!(config.private_registries.len(), 1 + BUILT_IN_PRIVATE.len());
         assert_eq!(config.inventory, [PathBuf::from("inventory/apps.yaml")]);
         assert_eq!(config.inventory_manifests, [PathBuf::from("deploy")]);
+        assert_eq!(config.local_images.len(), 2);
+        assert_eq!(
+            config.local_image("domain1-image").map(|p| p.as_str()),
+            Some("domain1-image")
+        );
+        assert_eq!(config.local_image("my-app").map(|p| p.as_str()), Some("my-*"));
+    }
+
+    #[test]
+    fn local_image_patterns_match_the_name_as_written() {
+        let pattern = |text: &str| LocalImagePattern::parse(text).unwrap();
+        assert!(pattern("frontend").matches("frontend"));
+        assert!(!pattern("frontend").matches("frontend2"));
+        assert!(!pattern("frontend").matches("docker.io/library/frontend"));
+        assert!(pattern("my-*").matches("my-app"));
+        assert!(!pattern("my-*").matches("your-app"));
+        // `*` stays within a path component.
+        assert!(!pattern("my-*").matches("my-team/app"));
+        assert!(pattern("my-*/*").matches("my-team/app"));
+        assert!(pattern("localhost:5000/*").matches("localhost:5000/app"));
+        assert!(pattern("app-?").matches("app-1"));
+        assert!(!pattern("App").matches("app"));
+        for bad in [
+            "",
+            "frontend:1.2",
+            "my-*:latest",
+            "app@sha256:abc",
+            "localhost:5000/app:1",
+            "a[b",
+        ] {
+            assert!(LocalImagePattern::parse(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]
@@ -469,6 +579,23 @@ mod tests {
                 "[a]",
             ),
             ("rules: [a\n", "invalid YAML", ""),
+            (
+                "images:\n  local: frontend\n",
+                "images.local must be a list, found a string",
+                "frontend",
+            ),
+            (
+                "images:\n  local: [frontend, 1]\n",
+                "an image pattern must be a string, found a number",
+                "1]",
+            ),
+            (
+                "images:\n  local: [\"frontend:1.2\"]\n",
+                "has a tag or digest; patterns match the name only (\"frontend\")",
+                "\"frontend:1.2\"",
+            ),
+            ("images:\n  locals: []\n", "unknown key \"images.locals\"", "locals"),
+            ("images: [a]\n", "images must be a mapping, found a list", "[a]"),
         ] {
             let error = parse(text).unwrap_err();
             assert!(error.message.contains(message), "{text:?}: {}", error.message);

@@ -32,6 +32,8 @@ pub mod missing_image_tag;
 pub mod missing_pull_secret;
 pub mod pull_policy_never;
 pub mod pull_secret_registry_mismatch;
+pub mod suspicious_tag;
+pub mod unknown_library_image;
 pub mod unknown_pull_secret;
 pub mod unknown_service_account;
 pub mod unpinned_image_digest;
@@ -77,8 +79,10 @@ pub static RULES: &[&Rule] = &[
     &invalid_pod_spec::RULE,
     &missing_image_tag::RULE,
     &latest_image_tag::RULE,
+    &suspicious_tag::RULE,
     &unpinned_image_digest::RULE,
     &implicit_registry::RULE,
+    &unknown_library_image::RULE,
     &invalid_pull_policy::RULE,
     &latest_tag_if_not_present::RULE,
     &pull_policy_never::RULE,
