@@ -53,9 +53,9 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             }
             continue;
         }
-        // Istio's sidecar and gateway injection replaces `image: auto` with its proxy image; no
-        // pod pulls `docker.io/library/auto`.
-        if reference.normalized_registry() != "docker.io" || image.value == "auto" {
+        // `image: auto` that Istio injection replaces never gets here (see manifest::deploy_time);
+        // without injection, `docker.io/library/auto` is what the kubelet pulls, and fails.
+        if reference.normalized_registry() != "docker.io" {
             continue;
         }
         let path = reference.normalized_path();
