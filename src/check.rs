@@ -192,7 +192,8 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         diagnostics,
         files,
         objects,
-        workloads: workloads.len(),
+        // A kustomization is read like a workload, but runs no pods.
+        workloads: workloads.iter().filter(|w| !w.rewrites_images).count(),
         namespaces_without_inventory,
         unread,
         baselined: 0,
