@@ -26,6 +26,9 @@
 //!
 //! - An entry that sets none of `newName`, `newTag` and `digest` (or has no `name`) changes no
 //!   reference, and is not checked: the manifests' images are checked where they are written.
+//! - An entry with a placeholder to substitute before use (`newName: CONTAINER_IMAGES_REGISTRY/ad`,
+//!   a component of upper-case letters, digits and `_`, with a `_`: never valid in a name) does
+//!   not say what is deployed, and is not checked.
 //! - An entry that keeps the manifests' tag (only `newName`) is checked for its name alone
 //!   (validity, registry rules) and marked [`Container::tag_unknown`]: `missing-image-tag` and
 //!   `unpinned-image-digest` have nothing to judge there. So `missing-image-tag` never fires on an
@@ -167,6 +170,15 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
     if new_name.is_none() && new_tag.is_none() && digest.is_none() {
         return None;
     }
+    let name_source = new_name.unwrap_or(name);
+    if name_source.value.split('/').any(is_placeholder)
+        || [new_tag, digest]
+            .into_iter()
+            .flatten()
+            .any(|value| is_placeholder(&value.value))
+    {
+        return None;
+    }
     let mut parts = vec![match new_name {
         Some(new_name) => Part::Written(new_name, 0..new_name.value.len()),
         None => Part::Written(name, 0..name_len(&name.value)),
@@ -187,6 +199,16 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
     container.tag_unknown = new_tag.is_none() && digest.is_none();
     container.image = Scalar::joined(&parts).map_or(Field::Absent, Field::String);
     Some(container)
+}
+
+/// Whether `text` is a placeholder that a script substitutes before use (`CONTAINER_IMAGES_TAG`):
+/// upper-case letters, digits and `_`, with a letter first and at least one `_`.
+fn is_placeholder(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_uppercase())
+        && text.contains('_')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// How much of `name` is the image's name: up to the first `:` or `@` after its first `/` (or
@@ -317,6 +339,16 @@ images:
         };
         assert_eq!(found, "a number");
         assert_eq!(container.key_at("image", span), "newTag");
+    }
+
+    #[test]
+    fn entries_with_placeholders_are_not_checked() {
+        let text = "images:\n- {name: ad, newName: CONTAINER_IMAGES_REGISTRY/ad}\n- {name: ad, newTag: IMAGE_TAG}\n- {name: ad, newName: REGISTRY/ad, newTag: \"1.2\"}\n- {name: ad, newName: Registry.Example.com/ad}\n";
+        assert_eq!(
+            references("kustomization.yaml", text),
+            ["REGISTRY/ad:1.2", "Registry.Example.com/ad?"]
+        );
+        assert!(!is_placeholder("_X") && !is_placeholder("ABC") && !is_placeholder("A_b"));
     }
 
     #[test]
