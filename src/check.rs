@@ -156,6 +156,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
     let mut unread = 0;
     let mut line_suppressions = Vec::new();
     let mut skaffold_artifacts = Vec::new();
+    let mut kustomize_resources = Vec::new();
     for file in read {
         unread += usize::from(file.incomplete);
         line_suppressions.extend(file.line_suppressions);
@@ -163,13 +164,14 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         workloads.extend(file.extracted.workloads);
         facts.extend(file.extracted.facts);
         skaffold_artifacts.extend(file.extracted.skaffold_artifacts);
+        kustomize_resources.extend(file.extracted.kustomize_resources);
         objects += file.extracted.objects;
     }
 
     // Barrier: every file has been read, so every secret and service account found is known, and
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
-    let images_set_at_deploy = manifest::mark_skaffold(&mut workloads, &skaffold_artifacts);
+    let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &skaffold_artifacts, &kustomize_resources);
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,
@@ -202,7 +204,8 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         diagnostics,
         files,
         objects,
-        workloads: workloads.len(),
+        // A kustomization is read like a workload, but runs no pods.
+        workloads: workloads.iter().filter(|w| !w.rewrites_images).count(),
         namespaces_without_inventory,
         unread,
         baselined: 0,

@@ -89,7 +89,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
-    /// Only check walked files whose path matches GLOB (repeatable; default: *.yaml, *.yml, *.json).
+    /// Only check walked files whose path matches GLOB (repeatable; default: *.yaml, *.yml, *.json, and files named Kustomization).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
 

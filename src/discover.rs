@@ -3,7 +3,7 @@
 //!
 //! Directories are walked in parallel with the `ignore` crate, which honours `.gitignore`,
 //! `.ignore` and hidden files the way ripgrep does; `--include` globs (default `*.yaml`, `*.yml`,
-//! `*.json`) and `--exclude` globs then select among the files found. A file named explicitly is
+//! `*.json` and files named `Kustomization`) and `--exclude` globs then select among the files found. A file named explicitly is
 //! always read, whatever its name: pre-commit passes exactly the files it wants checked. Globs
 //! match the path as displayed (relative to where the walk started, as given), and `*` crosses
 //! `/`, so `*.yaml` selects YAML files at any depth and `charts/**` a whole folder.
@@ -19,8 +19,9 @@ use std::sync::Mutex;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
-/// The include globs used when none are given.
-pub const DEFAULT_INCLUDE: [&str; 3] = ["*.yaml", "*.yml", "*.json"];
+/// The include globs used when none are given: YAML and JSON files, and kustomize's
+/// extensionless `Kustomization` file.
+pub const DEFAULT_INCLUDE: [&str; 5] = ["*.yaml", "*.yml", "*.json", "Kustomization", "*/Kustomization"];
 
 /// One thing to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -87,7 +87,8 @@ pub fn starter(found: &Found) -> Starter {
     // The images pulled as each service account (by pods that list no pull secrets of their
     // own), for the registries of that account's secrets.
     let mut pulled_as: BTreeMap<(&str, &str), BTreeSet<String>> = BTreeMap::new();
-    for workload in &found.workloads {
+    // A kustomization's `images` entries run no pods.
+    for workload in found.workloads.iter().filter(|w| !w.rewrites_images) {
         let namespace = namespaces.entry(&workload.namespace).or_default();
         if workload.image_pull_secrets.is_empty() {
             for group in &workload.pods {

@@ -20,9 +20,10 @@ use crate::template;
 use crate::yaml::{Node, ScalarType};
 
 mod deploy_time;
+mod kustomize;
 mod weblogic;
 
-pub use deploy_time::{DeployTimeImages, DeployTool, mark_skaffold};
+pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources, mark_set_at_deploy};
 
 pub use weblogic::{Change, DeprecatedField, Links, join_weblogic_resources};
 
@@ -34,6 +35,28 @@ pub struct Scalar {
     pub span: Span,
     /// The value's characters, when the source text between the quotes is exactly the value.
     content: Option<Span>,
+    /// For a value put together from several written ones (the reference a kustomize `images`
+    /// entry produces from `newName` and `newTag`), where each part of it is written; empty for a
+    /// value written in one piece.
+    pieces: Vec<Piece>,
+}
+
+/// A part of a put-together [`Scalar`]: the bytes `range` of its value are written at `span`
+/// (exactly at `content`, when the source text is the value's bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    range: Range<usize>,
+    span: Span,
+    content: Option<Span>,
+}
+
+/// One part of a value put together with [`Scalar::joined`].
+#[derive(Debug, Clone)]
+pub enum Part<'p> {
+    /// Bytes `range` of a written value.
+    Written(&'p Scalar, Range<usize>),
+    /// Text that is not written anywhere (the `:` kustomize puts between a name and a tag).
+    Literal(&'p str),
 }
 
 impl Scalar {
@@ -44,6 +67,7 @@ impl Scalar {
             value: value.into(),
             span,
             content: None,
+            pieces: Vec::new(),
         }
     }
 
@@ -52,12 +76,71 @@ impl Scalar {
             value: node.as_str()?.to_owned(),
             span: node.span(),
             content: node.content_span(),
+            pieces: Vec::new(),
+        })
+    }
+
+    /// A value put together from parts of written values and literal text, each part mapped back
+    /// to where it is written. Its `span` is the first written part's. `None` without one.
+    pub fn joined(parts: &[Part<'_>]) -> Option<Scalar> {
+        let mut value = String::new();
+        let mut pieces = Vec::new();
+        for part in parts {
+            match part {
+                Part::Written(source, range) => {
+                    let text = source.value.get(range.clone())?;
+                    let start = value.len();
+                    value.push_str(text);
+                    let (span, content) = match source.content {
+                        Some(content) => (content.sub(range.clone()), Some(content.sub(range.clone()))),
+                        None => (source.span, None),
+                    };
+                    pieces.push(Piece {
+                        range: start..value.len(),
+                        span,
+                        content,
+                    });
+                }
+                Part::Literal(text) => value.push_str(text),
+            }
+        }
+        let span = pieces.first()?.span;
+        Some(Scalar {
+            value,
+            span,
+            content: None,
+            pieces,
         })
     }
 
     /// The span of `range` (byte offsets into the value) in the file, or of the whole value when
     /// escapes or line folding make the value differ from its source text.
+    ///
+    /// For a put-together value, the range is mapped into the last written part it overlaps (the
+    /// tag's, for a range over a name and its tag), or, when it covers only literal text, onto
+    /// the written part before it: a parser stops at kustomize's `:` only when what comes before
+    /// already has a tag (`newName: app:1.0` with a `newTag`).
     pub fn span_of(&self, range: Range<usize>) -> Span {
+        if !self.pieces.is_empty() {
+            let overlaps =
+                |piece: &&Piece| piece.range.start < range.end.max(range.start + 1) && range.start < piece.range.end;
+            let piece = self
+                .pieces
+                .iter()
+                .rev()
+                .find(overlaps)
+                .or_else(|| self.pieces.iter().rev().find(|piece| piece.range.end <= range.start))
+                .or(self.pieces.first());
+            let Some(piece) = piece else { return self.span };
+            let start = range.start.clamp(piece.range.start, piece.range.end) - piece.range.start;
+            let end = range.end.clamp(piece.range.start, piece.range.end) - piece.range.start;
+            return match piece.content {
+                // Literal text only (a `:`): the whole part before it.
+                Some(content) if end <= start && !range.is_empty() => content,
+                Some(content) => content.sub(start..end.max(start)),
+                None => piece.span,
+            };
+        }
         match self.content {
             Some(content) => content.sub(range),
             None => self.span,
@@ -100,6 +183,7 @@ impl Field {
                 value: node.source().to_owned(),
                 span: node.span(),
                 content: Some(node.span()),
+                pieces: Vec::new(),
             }),
             _ => Field::NotString {
                 span: node.span(),
@@ -127,6 +211,9 @@ pub enum ContainerKind {
     Container,
     InitContainer,
     EphemeralContainer,
+    /// Not a container: an entry of a kustomization's `images` list, which rewrites the images of
+    /// the containers it matches (see `manifest/kustomize.rs`). It has no pull policy of its own.
+    KustomizeImage,
 }
 
 impl ContainerKind {
@@ -136,6 +223,7 @@ impl ContainerKind {
             ContainerKind::Container => "containers",
             ContainerKind::InitContainer => "initContainers",
             ContainerKind::EphemeralContainer => "ephemeralContainers",
+            ContainerKind::KustomizeImage => "images",
         }
     }
 }
@@ -176,6 +264,13 @@ pub struct Container {
     pub pull_policy_default: PullPolicyDefault,
     /// A tool replaces the image at deploy time: it is not judged (see `deploy_time`).
     pub set_at_deploy: Option<DeployTool>,
+    /// Only the image's name is known: its tag and digest are those of the images it rewrites (a
+    /// kustomize `images` entry that sets `newName` but no `newTag` nor `digest`), so the rules
+    /// about tags and digests have nothing to judge.
+    pub tag_unknown: bool,
+    /// For an image put together from several fields (a kustomize `images` entry), each field's
+    /// key and where its value is written, so a finding names the field at fault.
+    pub image_fields: Vec<(&'static str, Span)>,
 }
 
 impl Container {
@@ -198,6 +293,8 @@ impl Container {
             image_is_default: false,
             pull_policy_default: PullPolicyDefault::ApiServer,
             set_at_deploy: None,
+            tag_unknown: false,
+            image_fields: Vec::new(),
         }
     }
 
@@ -216,9 +313,25 @@ impl Container {
         format!("{}.{key}", self.path)
     }
 
+    /// The key of the field written at `span`, for an image put together from several fields
+    /// (`newTag`); `key` otherwise.
+    pub fn key_at<'k>(&self, key: &'k str, span: Span) -> &'k str {
+        if key != "image" {
+            return key;
+        }
+        self.image_fields
+            .iter()
+            .find(|(_, at)| at.start <= span.start && span.end <= at.end)
+            .map_or(key, |(field, _)| field)
+    }
+
     /// The policy set when `imagePullPolicy` is omitted, null or empty (see [`PullPolicyDefault`]).
     /// `None` when a policy is written, or when the image does not parse.
     pub fn defaulted_pull_policy(&self) -> Option<&'static str> {
+        // A kustomize entry rewrites images whose containers' policies are written elsewhere.
+        if self.kind == ContainerKind::KustomizeImage {
+            return None;
+        }
         match &self.image_pull_policy {
             Field::Absent | Field::Null { .. } => {}
             Field::String(policy) if policy.value.is_empty() => {}
@@ -355,6 +468,10 @@ pub struct Workload {
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
     /// stay silent for it; what it does set is still checked.
     pub is_fragment: bool,
+    /// The object runs no pods: it rewrites the images of other objects (a kustomization's
+    /// `images` entries, which are its containers). It has no pull policies, pull secrets nor
+    /// service accounts, and is not counted as a workload.
+    pub rewrites_images: bool,
     /// The `imagePullSecrets` written in this object.
     pub image_pull_secrets: Vec<PullSecretRef>,
     /// Where the pods' pull secrets come from (see [`Workload::pod_image_pull_secrets`]).
@@ -445,6 +562,8 @@ pub struct Extracted {
     pub facts: Vec<Fact>,
     /// Images that a Skaffold config among the files builds.
     pub skaffold_artifacts: Vec<String>,
+    /// The files and folders each kustomization's `images:` apply to.
+    pub kustomize_resources: Vec<KustomizeResources>,
 }
 
 /// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
@@ -486,6 +605,14 @@ impl Reader<'_> {
             node.get("apiVersion").and_then(|n| n.as_str()),
             node.get("kind").and_then(|n| n.as_str()),
         ) else {
+            // A kustomization file need not say what it is.
+            if depth == 0
+                && let Some(workload) = kustomize::from_file(self, node)
+            {
+                out.workloads.push(workload);
+                out.kustomize_resources
+                    .push(deploy_time::kustomize_resources(self.file, node));
+            }
             return;
         };
         out.objects += 1;
@@ -519,6 +646,12 @@ impl Reader<'_> {
         }
         if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {
             out.workloads.push(workload);
+            return;
+        }
+        if let Some(workload) = kustomize::from_object(self, node, api_version, kind, prefix) {
+            out.workloads.push(workload);
+            out.kustomize_resources
+                .push(deploy_time::kustomize_resources(self.file, node));
             return;
         }
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
@@ -595,6 +728,7 @@ impl Reader<'_> {
             span: node.span(),
             pod_spec_path,
             is_fragment: false,
+            rewrites_images: false,
             image_pull_secrets: Vec::new(),
             pod_pull_secrets: PodPullSecrets::Own,
             containers: Vec::new(),

@@ -71,7 +71,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0}})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0, "kustomize": 0}})
     );
 }
 
@@ -260,6 +260,9 @@ fn walking_honours_ignore_files_and_globs() {
         r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "x", "image": "nginx:latest"}]}}"#,
     );
     write(root, "d/deploy.txt", DEPLOYMENT);
+    // kustomize's extensionless file name is read too, and only that one.
+    write(root, "e/Kustomization", "images: [{name: nginx, newTag: latest}]\n");
+    write(root, "e/NotAKustomization", "images: [{name: nginx, newTag: latest}]\n");
     write(root, "ignored/deploy.yaml", DEPLOYMENT);
     write(root, ".hidden/deploy.yaml", DEPLOYMENT);
     write(root, ".ignore", "ignored/\n");
@@ -275,8 +278,14 @@ fn walking_honours_ignore_files_and_globs() {
         files.dedup();
         files
     };
-    assert_eq!(files(&[]), ["a/deploy.yaml", "b/deploy.yml", "c/deploy.json"]);
-    assert_eq!(files(&["--exclude", "b/**"]), ["a/deploy.yaml", "c/deploy.json"]);
+    assert_eq!(
+        files(&[]),
+        ["a/deploy.yaml", "b/deploy.yml", "c/deploy.json", "e/Kustomization"]
+    );
+    assert_eq!(
+        files(&["--exclude", "b/**"]),
+        ["a/deploy.yaml", "c/deploy.json", "e/Kustomization"]
+    );
     assert_eq!(files(&["--include", "*.txt"]), ["d/deploy.txt"]);
     // A file named on the command line is read whatever its name, even when ignored.
     assert_eq!(

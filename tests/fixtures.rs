@@ -2,8 +2,10 @@
 //! (`pass.*`) the rule `<id>`, an optional `.pullcheck.yaml`, and `expected.txt`: every diagnostic
 //! the folder produces, one per line, with the exact text each one underlines.
 //!
-//! Scenario fixtures: every folder `testdata/weblogic/<case>/` holds manifests of one kind of
-//! object across all rules: `fail*` files must produce findings, `pass*` files none at all.
+//! Scenario fixtures: every folder `testdata/weblogic/<case>/` and `testdata/kustomize/<case>/`
+//! holds manifests of one kind of object across all rules: files whose path in the folder starts
+//! with `fail` (`fail.yaml`, `fail/kustomization.yaml`) must produce findings, those starting
+//! with `pass` none at all.
 //!
 //! `PULLCHECK_BLESS=1 cargo test --test fixtures` rewrites `expected.txt`; review the diff like code.
 
@@ -22,7 +24,9 @@ fn fixture_dirs() -> Vec<PathBuf> {
 }
 
 fn scenario_dirs() -> Vec<PathBuf> {
-    dirs_in("testdata/weblogic")
+    let mut dirs = dirs_in("testdata/weblogic");
+    dirs.extend(dirs_in("testdata/kustomize"));
+    dirs
 }
 
 fn dirs_in(folder: &str) -> Vec<PathBuf> {
@@ -127,8 +131,8 @@ fn scenario_fail_files_have_findings_and_pass_files_none() {
             diagnostics
                 .iter()
                 .filter(|d| {
-                    let name = Path::new(&d.file.path).file_name().unwrap().to_string_lossy();
-                    name.starts_with(prefix)
+                    let path = Path::new(&d.file.path).strip_prefix(&dir).unwrap();
+                    path.to_string_lossy().starts_with(prefix)
                 })
                 .count()
         };

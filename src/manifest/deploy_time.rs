@@ -12,19 +12,26 @@
 //!   `skaffold.yaml` and replaces every manifest image of that repository with the tag it built.
 //!   Any `skaffold/*` `Config` among the files checked counts for the whole run: Skaffold's
 //!   manifests can live anywhere its config points.
+//! - **Kustomize** replaces the image of every manifest among its `resources` (and the deprecated
+//!   `bases`), files or folders, whose name an `images:` entry with a `newName` names. The entry
+//!   itself is checked (see `kustomize`): it is the image deployed, so the resource's image is not
+//!   judged, nor, for simplicity, its tag (`kubectl kustomize DIR | pullcheck check -` judges the
+//!   rendered whole). Resources are matched by path, without following kustomizations further.
 
 use std::collections::HashSet;
 
 use crate::image::ImageRef;
+use crate::source::SourceFile;
 use crate::yaml::Node;
 
-use super::{Container, Workload};
+use super::{Container, ContainerKind, Workload};
 
 /// Which tool sets an image at deploy time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeployTool {
     Istio,
     Skaffold,
+    Kustomize,
 }
 
 /// How many images were left to the tools that set them, for the summary.
@@ -32,6 +39,57 @@ pub enum DeployTool {
 pub struct DeployTimeImages {
     pub istio: usize,
     pub skaffold: usize,
+    pub kustomize: usize,
+}
+
+/// A kustomization's file, and the paths its `resources` and `bases` name, resolved against its
+/// folder (lexically, as displayed paths).
+#[derive(Debug, Clone)]
+pub struct KustomizeResources {
+    pub file: String,
+    pub paths: Vec<String>,
+}
+
+pub(super) fn kustomize_resources(file: &SourceFile, node: Node<'_, '_>) -> KustomizeResources {
+    let folder = file.path.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let paths = ["resources", "bases"]
+        .iter()
+        .filter_map(|key| node.get(key))
+        .flat_map(|list| list.items())
+        .filter_map(|item| item.as_str())
+        .filter(|path| !path.contains("://"))
+        .map(|path| join(folder, path))
+        .collect();
+    KustomizeResources {
+        file: file.path.clone(),
+        paths,
+    }
+}
+
+/// `folder/relative`, with `.` and `..` resolved as far as the text allows.
+fn join(folder: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if folder.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// Whether `path` is `resource` or inside it.
+fn covers(resource: &str, path: &str) -> bool {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    path == resource || path.strip_prefix(resource).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Marks the `image: auto` containers that Istio injection rewrites, given the pod template's
@@ -80,32 +138,83 @@ pub(super) fn skaffold_artifacts(object: Node<'_, '_>, api_version: &str, kind: 
     )
 }
 
-/// After every file is read: marks the containers whose image is one Skaffold builds, and counts
-/// what was left to each tool.
-pub fn mark_skaffold(workloads: &mut [Workload], built: &[String]) -> DeployTimeImages {
+/// After every file is read: marks the containers whose image Skaffold builds or a kustomization
+/// renames, and counts what was left to each tool.
+pub fn mark_set_at_deploy(
+    workloads: &mut [Workload],
+    built: &[String],
+    kustomizations: &[KustomizeResources],
+) -> DeployTimeImages {
     let repository = |image: &str| {
         ImageRef::parse(image)
             .ok()
             .map(|r| format!("{}/{}", r.normalized_registry(), r.normalized_path()))
     };
     let built: HashSet<String> = built.iter().filter_map(|image| repository(image)).collect();
+    // (resource path, repository) pairs that a kustomization renames.
+    let renamed: HashSet<(&str, String)> = workloads
+        .iter()
+        .flat_map(|w| {
+            let resources = kustomizations
+                .iter()
+                .filter(move |k| k.file == w.file.path)
+                .flat_map(|k| &k.paths);
+            w.containers
+                .iter()
+                .filter(|c| {
+                    c.kind == ContainerKind::KustomizeImage && c.image_fields.iter().any(|(key, _)| *key == "newName")
+                })
+                .filter_map(|c| repository(&c.name.as_ref()?.value))
+                .flat_map(move |name| resources.clone().map(move |path| (path.as_str(), name.clone())))
+        })
+        .collect();
     let mut counts = DeployTimeImages::default();
-    for container in workloads.iter_mut().flat_map(|w| w.containers.iter_mut()) {
-        if container.set_at_deploy.is_none()
-            && !built.is_empty()
-            && container
-                .image
-                .as_scalar()
-                .and_then(|image| repository(&image.value))
-                .is_some_and(|name| built.contains(&name))
-        {
-            container.set_at_deploy = Some(DeployTool::Skaffold);
+    for workload in workloads.iter_mut() {
+        let file = workload.file.path.clone();
+        for container in &mut workload.containers {
+            if container.set_at_deploy.is_some() || container.kind == ContainerKind::KustomizeImage {
+                continue;
+            }
+            let Some(name) = container.image.as_scalar().and_then(|image| repository(&image.value)) else {
+                continue;
+            };
+            if built.contains(&name) {
+                container.set_at_deploy = Some(DeployTool::Skaffold);
+            } else if renamed
+                .iter()
+                .any(|(path, renamed)| *renamed == name && covers(path, &file))
+            {
+                container.set_at_deploy = Some(DeployTool::Kustomize);
+            }
         }
+    }
+    for container in workloads.iter().flat_map(|w| &w.containers) {
         match container.set_at_deploy {
             Some(DeployTool::Istio) => counts.istio += 1,
             Some(DeployTool::Skaffold) => counts.skaffold += 1,
+            Some(DeployTool::Kustomize) => counts.kustomize += 1,
             None => {}
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_paths_resolve_against_the_kustomization() {
+        assert_eq!(join("overlays/prod", "../../base"), "base");
+        assert_eq!(
+            join("overlays/prod", "./deployment.yaml"),
+            "overlays/prod/deployment.yaml"
+        );
+        assert_eq!(join("", "base"), "base");
+        assert_eq!(join("/repo/overlays/prod", "../../base"), "/repo/base");
+        assert_eq!(join("a", "../../b"), "../b");
+        assert!(covers("base", "base/deployment.yaml"));
+        assert!(covers("base/deployment.yaml", "./base/deployment.yaml"));
+        assert!(!covers("base", "base2/deployment.yaml"));
+    }
 }

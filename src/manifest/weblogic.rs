@@ -740,6 +740,8 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
         place: Some(place),
         image_note: None,
         image_is_default: false,
+        tag_unknown: false,
+        image_fields: Vec::new(),
         pull_policy_default: PullPolicyDefault::WeblogicOperator,
         set_at_deploy: None,
     }

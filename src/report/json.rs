@@ -89,6 +89,7 @@ struct Summary<'o> {
 struct SetAtDeploy {
     istio: usize,
     skaffold: usize,
+    kustomize: usize,
 }
 
 fn position(file: &SourceFile, offset: usize) -> JsonPosition {
@@ -158,6 +159,7 @@ pub fn render(outcome: &Outcome) -> String {
             images_set_at_deploy: SetAtDeploy {
                 istio: outcome.images_set_at_deploy.istio,
                 skaffold: outcome.images_set_at_deploy.skaffold,
+                kustomize: outcome.images_set_at_deploy.kustomize,
             },
         },
     };

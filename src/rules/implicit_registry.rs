@@ -16,19 +16,24 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         if reference.has_explicit_registry() {
             continue;
         }
+        // A kustomize entry that keeps the manifests' tag: no implicit `latest` to show.
+        let resolved = if container.tag_unknown {
+            reference.normalized_name()
+        } else {
+            reference.normalized()
+        };
         out.push(
             Finding::in_container(
                 container,
                 "image",
                 image.span_of(reference.path_range()),
                 format!(
-                    "image \"{}\" names no registry; it resolves to \"{}\"",
-                    image.value,
-                    reference.normalized()
+                    "image \"{}\" names no registry; it resolves to \"{resolved}\"",
+                    image.value
                 ),
             )
             .label("no registry host")
-            .help(format!("write the registry out: \"{}\"", reference.normalized())),
+            .help(format!("write the registry out: \"{resolved}\"")),
         );
     }
 }

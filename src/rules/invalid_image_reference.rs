@@ -16,16 +16,28 @@ pub static RULE: Rule = Rule {
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for container in &workload.containers {
         match &container.image {
-            Field::NotString { span, found } => out.push(
-                Finding::in_container(
-                    container,
-                    "image",
-                    *span,
-                    format!("image must be a string, found {found}"),
-                )
-                .label("not a string")
-                .help("write the image reference as a string, e.g. `image: \"registry.example.com/app:1.0\"`"),
-            ),
+            Field::NotString { span, found } => {
+                let finding = match container.key_at("image", *span) {
+                    "image" => Finding::in_container(
+                        container,
+                        "image",
+                        *span,
+                        format!("image must be a string, found {found}"),
+                    )
+                    .help("write the image reference as a string, e.g. `image: \"registry.example.com/app:1.0\"`"),
+                    // A kustomize `images` entry: kustomize stops with "cannot unmarshal".
+                    key => Finding::in_container(
+                        container,
+                        "image",
+                        *span,
+                        format!("{key} must be a string, found {found}: kustomize cannot build this kustomization"),
+                    )
+                    .help(format!(
+                        "quote the value (`{key}: \"…\"`); unquoted, YAML also reads 1.10 as the number 1.1"
+                    )),
+                };
+                out.push(finding.label("not a string"));
+            }
             // An empty image is `missing-image`'s.
             // A template placeholder is `unrendered-template`'s.
             Field::String(image)

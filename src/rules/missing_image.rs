@@ -2,7 +2,7 @@
 
 use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
-use crate::manifest::{Field, Workload};
+use crate::manifest::{ContainerKind, Field, Workload};
 
 pub static RULE: Rule = Rule {
     id: "missing-image",
@@ -17,7 +17,12 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     if workload.is_fragment {
         return;
     }
-    for container in &workload.containers {
+    // A kustomize `images` entry always names an image (entries that change none are not read).
+    for container in workload
+        .containers
+        .iter()
+        .filter(|c| c.kind != ContainerKind::KustomizeImage)
+    {
         let name = container.display_name();
         // A controller's image slot (a WebLogic Domain's `spec.image`) is named by its field; the
         // finding's prefix already says where it is.

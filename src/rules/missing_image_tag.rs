@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for (container, image, reference) in workload.images() {
-        if reference.tag().is_some() || reference.digest().is_some() {
+        // A kustomize entry that keeps the manifests' tag: it is judged in the manifests.
+        if reference.tag().is_some() || reference.digest().is_some() || container.tag_unknown {
             continue;
         }
         let policy_note = match container.defaulted_pull_policy() {

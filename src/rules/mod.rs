@@ -149,7 +149,8 @@ impl Finding {
     /// A finding about `key` of `container`, e.g. its `image`. For an image that a controller adds
     /// on the workload's behalf, the message starts with where it puts it (`auxiliary image 1 of
     /// domain "sales": …`), and, for the image itself, how it came to be (`spec.image is omitted;
-    /// the operator uses its default …`).
+    /// the operator uses its default …`). For an image put together from several fields (a
+    /// kustomize `images` entry), the field is the one written at `span` (`images[0].newTag`).
     pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
         let message = message.into();
         let message = match (&container.place, &container.image_note) {
@@ -161,7 +162,7 @@ impl Finding {
         };
         Finding {
             container: Some(container.display_name().to_owned()),
-            field: Some(container.field_path(key)),
+            field: Some(container.field_path(container.key_at(key, span))),
             ..Finding::new(span, message)
         }
     }

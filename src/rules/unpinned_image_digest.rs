@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for (container, image, reference) in workload.images() {
-        if reference.digest().is_some() {
+        // A kustomize entry that keeps the manifests' digest, if they have one.
+        if reference.digest().is_some() || container.tag_unknown {
             continue;
         }
         out.push(
