@@ -125,7 +125,7 @@ fn main() {
 }
 
 /// `CredentialKey::parse` over every key of the set.
-#[divan::bench(args = ["pull_secret", "keyring"])]
+#[divan::bench(args = ["pull_secret", "keyring"], min_time = 0.5)]
 fn parse_keys(bencher: Bencher, name: &str) {
     let written = key_set(name);
     bencher.counter(ItemsCount::new(written.len())).bench(|| {
@@ -136,7 +136,7 @@ fn parse_keys(bencher: Bencher, name: &str) {
 }
 
 /// `keys_cover` for every image of a realistic mix (covered and not) against the key set.
-#[divan::bench(args = ["pull_secret", "keyring"])]
+#[divan::bench(args = ["pull_secret", "keyring"], min_time = 0.5)]
 fn keys_cover_mixed(bencher: Bencher, name: &str) {
     let keys = keys(key_set(name));
     let images: Vec<(String, String)> = normalized(COVERED).into_iter().chain(normalized(UNCOVERED)).collect();
@@ -148,7 +148,7 @@ fn keys_cover_mixed(bencher: Bencher, name: &str) {
 }
 
 /// The worst case: no key matches, so all of the keyring's keys are tried for every image.
-#[divan::bench]
+#[divan::bench(min_time = 0.5)]
 fn keys_cover_miss(bencher: Bencher) {
     let keys = keys(KEYRING);
     let images = normalized(UNCOVERED);

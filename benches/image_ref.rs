@@ -97,7 +97,7 @@ fn main() {
 }
 
 /// `ImageRef::parse` alone: ranges into the input, no allocation on success.
-#[divan::bench(args = ["docker_hub_short", "registry_paths", "digests", "invalid"])]
+#[divan::bench(args = ["docker_hub_short", "registry_paths", "digests", "invalid"], min_time = 0.5)]
 fn parse(bencher: Bencher, name: &str) {
     let refs = group(name);
     bencher.counter(ItemsCount::new(refs.len())).bench(|| {
@@ -108,7 +108,7 @@ fn parse(bencher: Bencher, name: &str) {
 }
 
 /// Parse and normalise (`docker.io`, `library/`), as the registry rules do before matching.
-#[divan::bench(args = ["docker_hub_short", "registry_paths", "digests"])]
+#[divan::bench(args = ["docker_hub_short", "registry_paths", "digests"], min_time = 0.5)]
 fn parse_and_normalize(bencher: Bencher, name: &str) {
     let refs = group(name);
     bencher.counter(ItemsCount::new(refs.len())).bench(|| {
