@@ -26,9 +26,10 @@
 //!
 //! - An entry that sets none of `newName`, `newTag` and `digest` (or has no `name`) changes no
 //!   reference, and is not checked: the manifests' images are checked where they are written.
-//! - An entry with a placeholder to substitute before use (`newName: CONTAINER_IMAGES_REGISTRY/ad`,
-//!   a component of upper-case letters, digits and `_`, with a `_`: never valid in a name) does
-//!   not say what is deployed, and is not checked.
+//! - An entry with a placeholder to substitute before use does not say what is deployed. In a name
+//!   (`newName: CONTAINER_IMAGES_REGISTRY/ad`) it makes the reference invalid, and
+//!   `unrendered-template` reports it; a tag or digest of upper-case letters, digits and `_` with a
+//!   `_` (`newTag: CONTAINER_IMAGES_TAG`) would pass for a real one, and the entry is not checked.
 //! - An entry that keeps the manifests' tag (only `newName`) is checked for its name alone
 //!   (validity, registry rules) and marked [`Container::tag_unknown`]: `missing-image-tag` and
 //!   `unpinned-image-digest` have nothing to judge there. So `missing-image-tag` never fires on an
@@ -171,12 +172,12 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
     if new_name.is_none() && new_tag.is_none() && digest.is_none() {
         return None;
     }
-    let name_source = new_name.unwrap_or(name);
-    if name_source.value.split('/').any(is_placeholder)
-        || [new_tag, digest]
-            .into_iter()
-            .flatten()
-            .any(|value| is_placeholder(&value.value))
+    // A placeholder name makes an invalid reference, which `unrendered-template` reports; a
+    // placeholder tag or digest would pass for a real one.
+    if [new_tag, digest]
+        .into_iter()
+        .flatten()
+        .any(|value| is_placeholder(&value.value))
     {
         return None;
     }
@@ -343,11 +344,16 @@ images:
     }
 
     #[test]
-    fn entries_with_placeholders_are_not_checked() {
+    fn entries_with_placeholder_tags_are_not_checked() {
+        // A placeholder name stays, for `unrendered-template`; a placeholder tag would pass.
         let text = "images:\n- {name: ad, newName: CONTAINER_IMAGES_REGISTRY/ad}\n- {name: ad, newTag: IMAGE_TAG}\n- {name: ad, newName: REGISTRY/ad, newTag: \"1.2\"}\n- {name: ad, newName: Registry.Example.com/ad}\n";
         assert_eq!(
             references("kustomization.yaml", text),
-            ["REGISTRY/ad:1.2", "Registry.Example.com/ad?"]
+            [
+                "CONTAINER_IMAGES_REGISTRY/ad?",
+                "REGISTRY/ad:1.2",
+                "Registry.Example.com/ad?"
+            ]
         );
         assert!(!is_placeholder("_X") && !is_placeholder("ABC") && !is_placeholder("A_b"));
     }
