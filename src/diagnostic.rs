@@ -71,6 +71,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// `rendered from chart/templates/x.yaml, line 12`, when the diagnostic is in a document that
+    /// `helm template` rendered (see [`SourceFile::rendered_from`]).
+    pub fn rendered_from(&self) -> Option<String> {
+        let from = self.file.rendered_from(self.span.start)?;
+        Some(format!("rendered from {}, line {}", from.template, from.line))
+    }
+
     /// The order every report uses, whatever the thread count: file, offset, rule, then message.
     pub fn report_order(a: &Diagnostic, b: &Diagnostic) -> Ordering {
         (

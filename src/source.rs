@@ -58,6 +58,14 @@ pub struct Position {
     pub offset: usize,
 }
 
+/// The template a rendered document came from (see [`SourceFile::rendered_from`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFrom {
+    pub template: String,
+    /// The line inside the rendered document, counted from the line after `# Source:`.
+    pub line: usize,
+}
+
 /// What a column counts. People count characters; editors and protocols do not agree: LSP counts
 /// UTF-16 code units by default (an emoji is two), some clients bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +194,35 @@ impl SourceFile {
         let offset = offset.min(self.text().len());
         let (_, line_start) = self.line_of(offset);
         self.count_from(line_start, offset, unit) + 1
+    }
+
+    /// Where the document holding `offset` was rendered from, in a stream that `helm template`
+    /// wrote: the template its `# Source: chart/templates/x.yaml` comment names, and the 1-based
+    /// line of `offset` inside that rendered document (1 is the line after the comment). `None`
+    /// when the document has no such comment.
+    pub fn rendered_from(&self, offset: usize) -> Option<RenderedFrom> {
+        const MARKER: &str = "# Source: ";
+        let text = self.text();
+        if !text.contains(MARKER) {
+            return None;
+        }
+        let starts = self.line_starts();
+        let (line, _) = self.line_of(offset.min(text.len()));
+        for at in (0..=line).rev() {
+            let end = starts.get(at + 1).copied().unwrap_or(text.len());
+            let content = text[starts[at]..end].trim_end();
+            if let Some(template) = content.strip_prefix(MARKER) {
+                return Some(RenderedFrom {
+                    template: template.trim().to_owned(),
+                    line: line - at,
+                });
+            }
+            // The start of the document: no comment names its source.
+            if at < line && (content == "---" || content.starts_with("--- ")) {
+                return None;
+            }
+        }
+        None
     }
 
     /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
@@ -318,6 +355,23 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!(gone.text(), "");
         assert!(gone.reload_failure().unwrap().starts_with("cannot read the file again"));
+    }
+
+    #[test]
+    fn helm_source_comments_name_the_template() {
+        let text = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\n---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nspec:\n  image: x\n---\nkind: Other\n";
+        let file = SourceFile::new("<stdin>", text);
+        let at = |needle: &str| file.rendered_from(text.find(needle).unwrap());
+        assert_eq!(
+            at("image"),
+            Some(RenderedFrom {
+                template: "web/templates/deploy.yaml".into(),
+                line: 4
+            })
+        );
+        assert_eq!(at("ServiceAccount").unwrap().template, "web/templates/sa.yaml");
+        assert_eq!(at("Other"), None);
+        assert_eq!(SourceFile::new("a.yaml", "kind: Pod\n").rendered_from(3), None);
     }
 
     #[test]

@@ -644,3 +644,41 @@ fn helm_chart_templates_are_skipped_and_named_in_the_summary() {
         "{stdout}"
     );
 }
+
+#[test]
+fn helm_template_output_names_the_template_of_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let rendered = "---\n# Source: web/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n---\n# Source: web/templates/deployment.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:latest\n";
+    let output = pullcheck(dir.path())
+        .args(["check", "-", "--format", "json"])
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["rule"], "latest-image-tag");
+    assert_eq!(d["file"], "<stdin>");
+    assert_eq!(d["range"]["start"]["line"], 16);
+    assert_eq!(
+        d["renderedFrom"],
+        serde_json::json!({"template": "web/templates/deployment.yaml", "line": 8})
+    );
+
+    let output = pullcheck(dir.path())
+        .args(["check", "-", "--stdin-filename", "web.yaml"])
+        .write_stdin(rendered)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("rendered from web/templates/deployment.yaml, line 8"),
+        "{stdout}"
+    );
+
+    // A file without `# Source:` comments has none.
+    let (report, _) = {
+        write(dir.path(), "deploy.yaml", DEPLOYMENT);
+        json(dir.path(), &["deploy.yaml"])
+    };
+    assert_eq!(report["diagnostics"][0]["renderedFrom"], Value::Null);
+}

@@ -105,6 +105,9 @@ impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diagnostic;
         write!(f, "{}[{}]: {}", d.severity, d.rule, d.message)?;
+        if let Some(from) = d.rendered_from() {
+            write!(f, "\n  {from}")?;
+        }
         if !self.show_snippet() {
             let at = d.file.position(d.span.start);
             write!(f, "\n  at {}:{}:{}", d.file.path, at.line, at.column)?;

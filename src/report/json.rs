@@ -23,6 +23,7 @@ struct Report<'o> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsonDiagnostic<'d> {
     rule: &'static str,
     severity: &'static str,
@@ -35,6 +36,15 @@ struct JsonDiagnostic<'d> {
     object: Option<Object<'d>>,
     container: Option<&'d str>,
     field: Option<&'d str>,
+    /// Added in version 1 without a bump: for a document `helm template` rendered, the template it
+    /// came from (its `# Source:` comment) and the line inside the rendered document.
+    rendered_from: Option<JsonRenderedFrom>,
+}
+
+#[derive(Serialize)]
+struct JsonRenderedFrom {
+    template: String,
+    line: usize,
 }
 
 #[derive(Serialize)]
@@ -137,6 +147,10 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         }),
         container: d.container.as_deref(),
         field: d.field.as_deref(),
+        rendered_from: d.file.rendered_from(d.span.start).map(|from| JsonRenderedFrom {
+            template: from.template,
+            line: from.line,
+        }),
     }
 }
 

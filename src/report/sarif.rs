@@ -355,6 +355,9 @@ fn result(d: &Diagnostic, location: ArtifactLocation, fingerprint: String, artif
     // The message, links to the related places (code scanning shows only the linked ones), then
     // the help, each a sentence of its own.
     let mut text = sentence(&d.message);
+    if let Some(from) = d.file.rendered_from(d.span.start) {
+        text.push_str(&format!(" Rendered from {}, line {}.", from.template, from.line));
+    }
     if !related_locations.is_empty() {
         let links: Vec<String> = d
             .related
