@@ -155,7 +155,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
     let mut objects = 0;
     let mut unread = 0;
     let mut line_suppressions = Vec::new();
-    let mut skaffold_artifacts = Vec::new();
+    let mut built_images = Vec::new();
     let mut kustomize_resources = Vec::new();
     for file in read {
         unread += usize::from(file.incomplete);
@@ -163,7 +163,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
         diagnostics.extend(file.diagnostics);
         workloads.extend(file.extracted.workloads);
         facts.extend(file.extracted.facts);
-        skaffold_artifacts.extend(file.extracted.skaffold_artifacts);
+        built_images.extend(file.extracted.built_images);
         kustomize_resources.extend(file.extracted.kustomize_resources);
         objects += file.extracted.objects;
     }
@@ -171,7 +171,7 @@ fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) 
     // Barrier: every file has been read, so every secret and service account found is known, and
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
-    let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &skaffold_artifacts, &kustomize_resources);
+    let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &built_images, &kustomize_resources);
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,

@@ -560,8 +560,9 @@ pub struct Extracted {
     pub workloads: Vec<Workload>,
     /// Secrets and service accounts, for the inventory.
     pub facts: Vec<Fact>,
-    /// Images that a Skaffold config among the files builds.
-    pub skaffold_artifacts: Vec<String>,
+    /// Images that a build tool's config among the files (Skaffold, the Azure Developer CLI) sets
+    /// at deploy time.
+    pub built_images: Vec<(DeployTool, String)>,
     /// The files and folders each kustomization's `images:` apply to.
     pub kustomize_resources: Vec<KustomizeResources>,
 }
@@ -612,6 +613,13 @@ impl Reader<'_> {
                 out.workloads.push(workload);
                 out.kustomize_resources
                     .push(deploy_time::kustomize_resources(self.file, node));
+            } else if depth == 0 {
+                // An Azure Developer CLI project (`azure.yaml`) is not an object either.
+                out.built_images.extend(
+                    deploy_time::azd_images(node)
+                        .into_iter()
+                        .map(|image| (DeployTool::Azd, image)),
+                );
             }
             return;
         };
@@ -641,7 +649,8 @@ impl Reader<'_> {
             return;
         }
         if let Some(artifacts) = deploy_time::skaffold_artifacts(node, api_version, kind) {
-            out.skaffold_artifacts.extend(artifacts);
+            out.built_images
+                .extend(artifacts.into_iter().map(|image| (DeployTool::Skaffold, image)));
             return;
         }
         if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {

@@ -12,13 +12,16 @@
 //!   `skaffold.yaml` and replaces every manifest image of that repository with the tag it built.
 //!   Any `skaffold/*` `Config` among the files checked counts for the whole run: Skaffold's
 //!   manifests can live anywhere its config points.
+//! - The **Azure Developer CLI** (`azd`) builds each service of its `azure.yaml` and sets the
+//!   image in the service's kustomization with `k8s.kustomize.edits: [set image NAME=…]`: the
+//!   images so named are set at deploy time, like Skaffold's.
 //! - **Kustomize** replaces the image of every manifest among its `resources` (and the deprecated
 //!   `bases`), files or folders, whose name an `images:` entry with a `newName` names. The entry
 //!   itself is checked (see `kustomize`): it is the image deployed, so the resource's image is not
 //!   judged, nor, for simplicity, its tag (`kubectl kustomize DIR | pullcheck check -` judges the
 //!   rendered whole). Resources are matched by path, without following kustomizations further.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::image::ImageRef;
 use crate::source::SourceFile;
@@ -31,6 +34,7 @@ use super::{Container, ContainerKind, Workload};
 pub enum DeployTool {
     Istio,
     Skaffold,
+    Azd,
     Kustomize,
 }
 
@@ -39,6 +43,8 @@ pub enum DeployTool {
 pub struct DeployTimeImages {
     pub istio: usize,
     pub skaffold: usize,
+    /// The Azure Developer CLI.
+    pub azd: usize,
     pub kustomize: usize,
 }
 
@@ -138,11 +144,30 @@ pub(super) fn skaffold_artifacts(object: Node<'_, '_>, api_version: &str, kind: 
     )
 }
 
+/// The images an Azure Developer CLI project (`azure.yaml`: a `name` and `services`) sets with
+/// `set image NAME=…` kustomize edits.
+pub(super) fn azd_images(root: Node<'_, '_>) -> Vec<String> {
+    if root.get("name").and_then(|n| n.as_str()).is_none() {
+        return Vec::new();
+    }
+    root.get("services")
+        .into_iter()
+        .flat_map(|services| services.entries())
+        .filter_map(|(_, service)| service.get("k8s")?.get("kustomize")?.get("edits"))
+        .flat_map(|edits| edits.items())
+        .filter_map(|edit| {
+            let image = edit.as_str()?.trim().strip_prefix("set image ")?;
+            let name = image.split('=').next()?.trim();
+            (!name.is_empty()).then(|| name.to_owned())
+        })
+        .collect()
+}
+
 /// After every file is read: marks the containers whose image Skaffold builds or a kustomization
 /// renames, and counts what was left to each tool.
 pub fn mark_set_at_deploy(
     workloads: &mut [Workload],
-    built: &[String],
+    built: &[(DeployTool, String)],
     kustomizations: &[KustomizeResources],
 ) -> DeployTimeImages {
     let repository = |image: &str| {
@@ -150,7 +175,10 @@ pub fn mark_set_at_deploy(
             .ok()
             .map(|r| format!("{}/{}", r.normalized_registry(), r.normalized_path()))
     };
-    let built: HashSet<String> = built.iter().filter_map(|image| repository(image)).collect();
+    let built: HashMap<String, DeployTool> = built
+        .iter()
+        .filter_map(|(tool, image)| Some((repository(image)?, *tool)))
+        .collect();
     // (resource path, repository) pairs that a kustomization renames.
     let renamed: HashSet<(&str, String)> = workloads
         .iter()
@@ -178,8 +206,8 @@ pub fn mark_set_at_deploy(
             let Some(name) = container.image.as_scalar().and_then(|image| repository(&image.value)) else {
                 continue;
             };
-            if built.contains(&name) {
-                container.set_at_deploy = Some(DeployTool::Skaffold);
+            if let Some(tool) = built.get(&name) {
+                container.set_at_deploy = Some(*tool);
             } else if renamed
                 .iter()
                 .any(|(path, renamed)| *renamed == name && covers(path, &file))
@@ -192,6 +220,7 @@ pub fn mark_set_at_deploy(
         match container.set_at_deploy {
             Some(DeployTool::Istio) => counts.istio += 1,
             Some(DeployTool::Skaffold) => counts.skaffold += 1,
+            Some(DeployTool::Azd) => counts.azd += 1,
             Some(DeployTool::Kustomize) => counts.kustomize += 1,
             None => {}
         }
@@ -202,6 +231,19 @@ pub fn mark_set_at_deploy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn azd_projects_name_the_images_they_set() {
+        let text = "name: shop\nservices:\n  api:\n    host: aks\n    k8s:\n      kustomize:\n        dir: k/api\n        edits:\n          - set image api=${SERVICE_API_IMAGE_NAME}\n          - add annotation a:b\n  web:\n    host: containerapp\n";
+        let stream = crate::yaml::load(text);
+        let root = stream.documents().next().unwrap();
+        assert_eq!(azd_images(root), ["api"]);
+        let stream = crate::yaml::load("services: {api: {k8s: {kustomize: {edits: [set image api=x]}}}}\n");
+        assert!(
+            azd_images(stream.documents().next().unwrap()).is_empty(),
+            "no project name"
+        );
+    }
 
     #[test]
     fn resource_paths_resolve_against_the_kustomization() {

@@ -99,6 +99,7 @@ struct Summary<'o> {
 struct SetAtDeploy {
     istio: usize,
     skaffold: usize,
+    azd: usize,
     kustomize: usize,
 }
 
@@ -173,6 +174,7 @@ pub fn render(outcome: &Outcome) -> String {
             images_set_at_deploy: SetAtDeploy {
                 istio: outcome.images_set_at_deploy.istio,
                 skaffold: outcome.images_set_at_deploy.skaffold,
+                azd: outcome.images_set_at_deploy.azd,
                 kustomize: outcome.images_set_at_deploy.kustomize,
             },
         },

@@ -46,6 +46,7 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
     let tools: Vec<String> = [
         (set_at_deploy.istio, "Istio's `image: auto`"),
         (set_at_deploy.skaffold, "built by Skaffold"),
+        (set_at_deploy.azd, "built by the Azure Developer CLI"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
