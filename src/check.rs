@@ -149,9 +149,11 @@ pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredIn
 /// Everything after reading: the inventory barrier, the rules, the sort.
 fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
     let files = read.len();
-    let mut diagnostics = Vec::new();
-    let mut workloads = Vec::new();
-    let mut facts = Vec::new();
+    // Sized up front: grown by doubling, these would at their peak hold up to twice what they
+    // need, plus the copy a reallocation makes, beside every file's own vectors.
+    let mut diagnostics = Vec::with_capacity(read.iter().map(|f| f.diagnostics.len()).sum());
+    let mut workloads = Vec::with_capacity(read.iter().map(|f| f.extracted.workloads.len()).sum());
+    let mut facts = Vec::with_capacity(read.iter().map(|f| f.extracted.facts.len()).sum());
     let mut objects = 0;
     let mut unread = 0;
     let mut line_suppressions = Vec::new();
