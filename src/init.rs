@@ -384,7 +384,9 @@ rules:
 
 registries:
   # Registries where every pull needs credentials: their images need a pull secret that covers
-  # them (missing-pull-secret, pull-secret-registry-mismatch).
+  # them (missing-pull-secret, pull-secret-registry-mismatch). Added to the built-in ones
+  # (container-registry.oracle.com, icr.io, *.ocir.io, registry.redhat.io, ...); set
+  # builtInPrivate: false if your nodes log in to those by themselves.
   private: []  # {private_hint}
   # Only these registries may be used (disallowed-registry):
   # allowed: [registry.example.com, docker.io/library]
@@ -397,7 +399,11 @@ inventory: [{INVENTORY_FILE}]
 
 # Manifests whose Secrets and ServiceAccounts are read in every run, also when only some files are
 # checked (pre-commit passes only the changed ones).
-{manifests}"
+{manifests}
+# Images loaded on every node rather than pulled (unknown-library-image):
+# images:
+#   local: [my-local-image]
+"
     )
 }
 
