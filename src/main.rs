@@ -31,7 +31,7 @@ use pullcheck::{check, lsp, rules};
 /// heap, whose freed holes stay resident between the small values the run keeps: on the 10x
 /// corpus, peak RSS went from about 80 MB to 105 MB that way. Fixing the threshold at 1 MiB keeps
 /// the buffers of large files (their text, their node arenas) out of the heap for good. Measured
-/// with bench/run.sh; no effect on speed within noise.
+/// with bench/run.sh: the same wall time, some user time turned into system time (page faults).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     // SAFETY: `mallopt` only sets an allocator parameter, and is called before any other thread
