@@ -103,6 +103,8 @@ pub struct SourceFile {
     line_starts: OnceLock<Vec<usize>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
+    /// Whether the text holds `helm template`'s `# Source:` comments, looked for once.
+    rendered: OnceLock<bool>,
 }
 
 /// Where a file's text was read, and what the file looked like then: the text read again must be
@@ -124,6 +126,7 @@ impl SourceFile {
             reload_failure: OnceLock::new(),
             line_starts: OnceLock::new(),
             shown: OnceLock::new(),
+            rendered: OnceLock::new(),
         }
     }
 
@@ -137,6 +140,7 @@ impl SourceFile {
             reload_failure: OnceLock::new(),
             line_starts: OnceLock::new(),
             shown: OnceLock::new(),
+            rendered: OnceLock::new(),
         }
     }
 
@@ -203,7 +207,8 @@ impl SourceFile {
     pub fn rendered_from(&self, offset: usize) -> Option<RenderedFrom> {
         const MARKER: &str = "# Source: ";
         let text = self.text();
-        if !text.contains(MARKER) {
+        // Asked once per diagnostic: most files have none, and are searched once.
+        if !*self.rendered.get_or_init(|| text.contains(MARKER)) {
             return None;
         }
         let starts = self.line_starts();

@@ -21,7 +21,7 @@
 //!   judged, nor, for simplicity, its tag (`kubectl kustomize DIR | pullcheck check -` judges the
 //!   rendered whole). Resources are matched by path, without following kustomizations further.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::image::ImageRef;
 use crate::source::SourceFile;
@@ -179,43 +179,51 @@ pub fn mark_set_at_deploy(
         .iter()
         .filter_map(|(tool, image)| Some((repository(image)?, *tool)))
         .collect();
-    // (resource path, repository) pairs that a kustomization renames.
-    let renamed: HashSet<(&str, String)> = workloads
-        .iter()
-        .flat_map(|w| {
-            let resources = kustomizations
-                .iter()
-                .filter(move |k| k.file == w.file.path)
-                .flat_map(|k| &k.paths);
-            w.containers
-                .iter()
-                .filter(|c| {
-                    c.kind == ContainerKind::KustomizeImage && c.image_fields.iter().any(|(key, _)| *key == "newName")
-                })
-                .filter_map(|c| repository(&c.name.as_ref()?.value))
-                .flat_map(move |name| resources.clone().map(move |path| (path.as_str(), name.clone())))
-        })
-        .collect();
-    let mut counts = DeployTimeImages::default();
-    for workload in workloads.iter_mut() {
-        let file = workload.file.path.clone();
-        for container in &mut workload.containers {
-            if container.set_at_deploy.is_some() || container.kind == ContainerKind::KustomizeImage {
-                continue;
-            }
-            let Some(name) = container.image.as_scalar().and_then(|image| repository(&image.value)) else {
-                continue;
-            };
-            if let Some(tool) = built.get(&name) {
-                container.set_at_deploy = Some(*tool);
-            } else if renamed
-                .iter()
-                .any(|(path, renamed)| *renamed == name && covers(path, &file))
-            {
-                container.set_at_deploy = Some(DeployTool::Kustomize);
+    // Repository → the resource paths whose images a kustomization renames to something else.
+    let mut renamed: HashMap<String, Vec<&str>> = HashMap::new();
+    for workload in workloads.iter() {
+        let resources: Vec<&str> = kustomizations
+            .iter()
+            .filter(|k| k.file == workload.file.path)
+            .flat_map(|k| k.paths.iter().map(String::as_str))
+            .collect();
+        if resources.is_empty() {
+            continue;
+        }
+        let names = workload
+            .containers
+            .iter()
+            .filter(|c| {
+                c.kind == ContainerKind::KustomizeImage && c.image_fields.iter().any(|(key, _)| *key == "newName")
+            })
+            .filter_map(|c| repository(&c.name.as_ref()?.value));
+        for name in names {
+            renamed.entry(name).or_default().extend(&resources);
+        }
+    }
+    // Most runs have neither: then no image needs parsing here.
+    if !built.is_empty() || !renamed.is_empty() {
+        for workload in workloads.iter_mut() {
+            let Workload { file, containers, .. } = workload;
+            for container in containers {
+                if container.set_at_deploy.is_some() || container.kind == ContainerKind::KustomizeImage {
+                    continue;
+                }
+                let Some(name) = container.image.as_scalar().and_then(|image| repository(&image.value)) else {
+                    continue;
+                };
+                if let Some(tool) = built.get(&name) {
+                    container.set_at_deploy = Some(*tool);
+                } else if renamed
+                    .get(&name)
+                    .is_some_and(|paths| paths.iter().any(|path| covers(path, &file.path)))
+                {
+                    container.set_at_deploy = Some(DeployTool::Kustomize);
+                }
             }
         }
     }
+    let mut counts = DeployTimeImages::default();
     for container in workloads.iter().flat_map(|w| &w.containers) {
         match container.set_at_deploy {
             Some(DeployTool::Istio) => counts.istio += 1,

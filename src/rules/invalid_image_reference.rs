@@ -1,9 +1,10 @@
 //! `invalid-image-reference`: an image the kubelet cannot parse (`InvalidImageName`).
 
-use super::{Context, Finding, Rule, unrendered_template};
+use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
 use crate::image::ImageRef;
 use crate::manifest::{Field, Workload};
+use crate::template;
 
 pub static RULE: Rule = Rule {
     id: "invalid-image-reference",
@@ -39,13 +40,14 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 out.push(finding.label("not a string"));
             }
             // An empty image is `missing-image`'s.
-            // A template placeholder is `unrendered-template`'s.
-            Field::String(image)
-                if !image.value.is_empty() && unrendered_template::image_placeholder(&image.value).is_none() =>
-            {
+            Field::String(image) if !image.value.is_empty() => {
                 let Err(error) = ImageRef::parse(&image.value) else {
                     continue;
                 };
+                // A template placeholder is `unrendered-template`'s.
+                if template::placeholder_in_invalid(&image.value).is_some() {
+                    continue;
+                }
                 let finding = Finding::in_container(
                     container,
                     "image",
