@@ -147,33 +147,38 @@ pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredIn
 }
 
 /// Everything after reading: the inventory barrier, the rules, the sort.
-fn judge(read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
+fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
     let files = read.len();
     // Sized up front: grown by doubling, these would at their peak hold up to twice what they
     // need, plus the copy a reallocation makes, beside every file's own vectors.
     let mut diagnostics = Vec::with_capacity(read.iter().map(|f| f.diagnostics.len()).sum());
-    let mut workloads = Vec::with_capacity(read.iter().map(|f| f.extracted.workloads.len()).sum());
     let mut facts = Vec::with_capacity(read.iter().map(|f| f.extracted.facts.len()).sum());
     let mut objects = 0;
     let mut unread = 0;
     let mut line_suppressions = Vec::new();
     let mut built_images = Vec::new();
     let mut kustomize_resources = Vec::new();
-    for file in read {
+    for file in &mut read {
         unread += usize::from(file.incomplete);
-        line_suppressions.extend(file.line_suppressions);
-        diagnostics.extend(file.diagnostics);
-        workloads.extend(file.extracted.workloads);
-        facts.extend(file.extracted.facts);
-        built_images.extend(file.extracted.built_images);
-        kustomize_resources.extend(file.extracted.kustomize_resources);
+        line_suppressions.extend(file.line_suppressions.take());
+        diagnostics.append(&mut file.diagnostics);
+        facts.append(&mut file.extracted.facts);
+        built_images.append(&mut file.extracted.built_images);
+        kustomize_resources.append(&mut file.extracted.kustomize_resources);
         objects += file.extracted.objects;
     }
+    // The workloads stay in their files' vectors: gathered into one, they would need a second
+    // copy of the largest thing a run holds, at its peak.
+    let mut workloads: Vec<&mut Workload> = read
+        .iter_mut()
+        .flat_map(|file| file.extracted.workloads.iter_mut())
+        .collect();
 
     // Barrier: every file has been read, so every secret and service account found is known, and
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
     let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &built_images, &kustomize_resources);
+    let workloads: Vec<&Workload> = workloads.into_iter().map(|workload| &*workload).collect();
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,

@@ -584,7 +584,8 @@ pub fn extract<'s, 'a: 's>(
         reader.object(document, "", 0, &mut extracted);
     }
     // Workloads are kept until every file is read: a vector grown by pushes holds room for four
-    // containers where most workloads have one or two.
+    // containers where most workloads have one or two, and for up to twice the file's workloads.
+    extracted.workloads.shrink_to_fit();
     for workload in &mut extracted.workloads {
         workload.containers.shrink_to_fit();
         workload.image_pull_secrets.shrink_to_fit();

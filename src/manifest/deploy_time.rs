@@ -21,6 +21,7 @@
 //!   judged, nor, for simplicity, its tag (`kubectl kustomize DIR | pullcheck check -` judges the
 //!   rendered whole). Resources are matched by path, without following kustomizations further.
 
+use std::borrow::{Borrow, BorrowMut};
 use std::collections::HashMap;
 
 use crate::image::ImageRef;
@@ -165,8 +166,8 @@ pub(super) fn azd_images(root: Node<'_, '_>) -> Vec<String> {
 
 /// After every file is read: marks the containers whose image Skaffold builds or a kustomization
 /// renames, and counts what was left to each tool.
-pub fn mark_set_at_deploy(
-    workloads: &mut [Workload],
+pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
+    workloads: &mut [W],
     built: &[(DeployTool, String)],
     kustomizations: &[KustomizeResources],
 ) -> DeployTimeImages {
@@ -181,7 +182,7 @@ pub fn mark_set_at_deploy(
         .collect();
     // Repository → the resource paths whose images a kustomization renames to something else.
     let mut renamed: HashMap<String, Vec<&str>> = HashMap::new();
-    for workload in workloads.iter() {
+    for workload in workloads.iter().map(Borrow::borrow) {
         let resources: Vec<&str> = kustomizations
             .iter()
             .filter(|k| k.file == workload.file.path)
@@ -203,7 +204,7 @@ pub fn mark_set_at_deploy(
     }
     // Most runs have neither: then no image needs parsing here.
     if !built.is_empty() || !renamed.is_empty() {
-        for workload in workloads.iter_mut() {
+        for workload in workloads.iter_mut().map(BorrowMut::borrow_mut) {
             let Workload { file, containers, .. } = workload;
             for container in containers {
                 if container.set_at_deploy.is_some() || container.kind == ContainerKind::KustomizeImage {
@@ -224,7 +225,7 @@ pub fn mark_set_at_deploy(
         }
     }
     let mut counts = DeployTimeImages::default();
-    for container in workloads.iter().flat_map(|w| &w.containers) {
+    for container in workloads.iter().flat_map(|w| &w.borrow().containers) {
         match container.set_at_deploy {
             Some(DeployTool::Istio) => counts.istio += 1,
             Some(DeployTool::Skaffold) => counts.skaffold += 1,

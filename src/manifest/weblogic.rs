@@ -59,6 +59,7 @@
 //! `managedServers` entry that names no service account is taken to use the Domain's, even
 //! when its cluster's `serverPod` names one.
 
+use std::borrow::{Borrow, BorrowMut};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -844,15 +845,15 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
 /// account unless the Cluster names one; a Cluster that names one adds a group of pods to the
 /// Domain, which pull the Domain's server images as that account. A Cluster that no Domain lists
 /// keeps unknown pull secrets. When several Domains list one Cluster, the first one read wins.
-pub fn join_weblogic_resources(workloads: &mut [Workload]) {
+pub fn join_weblogic_resources<W: BorrowMut<Workload>>(workloads: &mut [W]) {
     let mut clusters: HashMap<(&str, &str), usize> = HashMap::new();
-    for (index, workload) in workloads.iter().enumerate() {
+    for (index, workload) in workloads.iter().map(Borrow::borrow).enumerate() {
         if let (Some(Links::Cluster { .. }), Some(name)) = (workload.links.as_deref(), &workload.name) {
             clusters.entry((&workload.namespace, name)).or_insert(index);
         }
     }
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (domain, workload) in workloads.iter().enumerate() {
+    for (domain, workload) in workloads.iter().map(Borrow::borrow).enumerate() {
         let Some(Links::Domain { clusters: names, .. }) = workload.links.as_deref() else {
             continue;
         };
@@ -869,9 +870,9 @@ pub fn join_weblogic_resources(workloads: &mut [Workload]) {
     }
 }
 
-fn join(workloads: &mut [Workload], domain: usize, cluster: usize) {
+fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usize) {
     let (owner, domain_file, entries, server_containers, domain_account) = {
-        let domain = &workloads[domain];
+        let domain: &Workload = workloads[domain].borrow();
         let Some(Links::Domain {
             server_containers,
             service_account,
@@ -888,9 +889,9 @@ fn join(workloads: &mut [Workload], domain: usize, cluster: usize) {
             service_account.clone(),
         )
     };
-    let cluster_file: Arc<SourceFile> = Arc::clone(&workloads[cluster].file);
+    let cluster_file: Arc<SourceFile> = Arc::clone(&workloads[cluster].borrow().file);
     let (pods, cluster_account) = {
-        let cluster = &mut workloads[cluster];
+        let cluster: &mut Workload = workloads[cluster].borrow_mut();
         let Some(Links::Cluster { pods }) = cluster.links.as_deref() else {
             return;
         };
@@ -916,7 +917,7 @@ fn join(workloads: &mut [Workload], domain: usize, cluster: usize) {
     };
     // The Cluster's own account also runs the Domain's server images in its pods.
     let Some(account) = cluster_account else { return };
-    let domain = &mut workloads[domain];
+    let domain: &mut Workload = workloads[domain].borrow_mut();
     let written = ServiceAccountField {
         file: Some(cluster_file),
         pods: vec![pods.clone()],
