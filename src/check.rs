@@ -189,14 +189,11 @@ fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInvento
         .filter(|rule| config.severity(rule).is_some())
         .filter_map(|rule| Some((*rule, rule.check?)))
         .collect();
-    let found: Vec<Diagnostic> = workloads
-        .par_iter()
-        .flat_map_iter(|workload| check_workload(workload, &enabled, &context))
-        .collect();
-    diagnostics.extend(found);
-    unread += read_texts_again(&mut diagnostics, config);
-    apply_line_suppressions(&mut diagnostics, &line_suppressions, config);
-    diagnostics.par_sort_by(Diagnostic::report_order);
+    diagnostics.par_extend(
+        workloads
+            .par_iter()
+            .flat_map_iter(|workload| check_workload(workload, &enabled, &context)),
+    );
 
     let mut namespaces_without_inventory: Vec<String> = workloads
         .iter()
@@ -206,13 +203,22 @@ fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInvento
         .collect();
     namespaces_without_inventory.sort();
     namespaces_without_inventory.dedup();
+    // A kustomization is read like a workload, but runs no pods.
+    let workload_count = workloads.iter().filter(|w| !w.rewrites_images).count();
+    // The workloads have served: let them go before the texts of the files with findings are
+    // read again, rather than hold both at once.
+    drop(workloads);
+    drop(read);
+
+    unread += read_texts_again(&mut diagnostics, config);
+    apply_line_suppressions(&mut diagnostics, &line_suppressions, config);
+    diagnostics.par_sort_by(Diagnostic::report_order);
 
     Outcome {
         diagnostics,
         files,
         objects,
-        // A kustomization is read like a workload, but runs no pods.
-        workloads: workloads.iter().filter(|w| !w.rewrites_images).count(),
+        workloads: workload_count,
         namespaces_without_inventory,
         unread,
         baselined: 0,
