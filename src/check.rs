@@ -93,7 +93,7 @@ fn run_in_pool(
     progress.inputs_found(discovered.inputs.len());
     let read: Vec<FileOutcome> = discovered
         .inputs
-        .par_iter()
+        .into_par_iter()
         .map(|input| {
             let read = read_input(input, config, selection.max_file_size);
             progress.input_read();
@@ -123,7 +123,7 @@ pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverErr
     thread_pool(selection.threads).install(|| {
         let read: Vec<FileOutcome> = discover::discover(selection)?
             .inputs
-            .par_iter()
+            .into_par_iter()
             .map(|input| read_input(input, config, selection.max_file_size))
             .collect();
         let mut found = Found {
@@ -379,15 +379,22 @@ struct FileOutcome {
     incomplete: bool,
 }
 
-fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
-    let (text, origin) = match read_text(input, max_size) {
+/// Reads and checks one input. Its names move into the file the results point at: a run keeps
+/// that file for as long as it has workloads or findings, and copies of a long path add up.
+fn read_input(input: Input, config: &Config, max_size: u64) -> FileOutcome {
+    let read = read_text(&input, max_size);
+    let (display, path) = match input {
+        Input::File { display, path } => (display, Some(path)),
+        Input::Stdin { display } | Input::Unreadable { display, .. } => (display, None),
+    };
+    let (text, stamp) = match read {
         Ok(read) => read,
         Err(Unread {
             reason,
             help,
             incomplete,
         }) => {
-            let file = Arc::new(SourceFile::new(input.display(), String::new()));
+            let file = Arc::new(SourceFile::new(display, String::new()));
             let finding = Finding::new(Span::default(), reason).help(help);
             let diagnostics = read_diagnostic(&rules::unreadable_file::RULE, &file, config, finding)
                 .into_iter()
@@ -400,12 +407,15 @@ fn read_input(input: &Input, config: &Config, max_size: u64) -> FileOutcome {
             };
         }
     };
-    match origin {
+    match path.zip(stamp) {
         // The text is dropped at the end of this function: what outlives it is read again from
         // disk if a diagnostic needs it.
-        Some(origin) => check_file(&Arc::new(SourceFile::on_disk(input.display(), origin)), &text, config),
+        Some((path, (len, modified))) => {
+            let origin = Origin { path, len, modified };
+            check_file(&Arc::new(SourceFile::on_disk(display, origin)), &text, config)
+        }
         None => {
-            let file = Arc::new(SourceFile::new(input.display(), text));
+            let file = Arc::new(SourceFile::new(display, text));
             check_file(&file, file.text(), config)
         }
     }
@@ -483,9 +493,12 @@ impl Unread {
     }
 }
 
-/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit), with where to read
-/// it again when it is a file.
-fn read_text(input: &Input, max_size: u64) -> Result<(String, Option<Origin>), Unread> {
+/// What a file on disk looked like when it was read (its length and modification time), to
+/// notice a change when it is read again; `None` for the standard input, or when unknown.
+type Stamp = Option<(u64, Option<std::time::SystemTime>)>;
+
+/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit), with its [`Stamp`].
+fn read_text(input: &Input, max_size: u64) -> Result<(String, Stamp), Unread> {
     let limit = if max_size == 0 { u64::MAX } else { max_size };
     let too_large = || Unread {
         reason: format!("the input is larger than --max-file-size ({max_size} bytes) and was not checked"),
@@ -493,7 +506,7 @@ fn read_text(input: &Input, max_size: u64) -> Result<(String, Option<Origin>), U
         incomplete: true,
     };
     let mut bytes = Vec::new();
-    let mut origin = None;
+    let mut stamp = None;
     let read = match input {
         Input::File { path, .. } => {
             let file =
@@ -504,11 +517,7 @@ fn read_text(input: &Input, max_size: u64) -> Result<(String, Option<Origin>), U
             }
             let read = file.take(limit.saturating_add(1)).read_to_end(&mut bytes);
             // Without the file's metadata a later change could not be noticed: keep the text.
-            origin = metadata.map(|metadata| Origin {
-                path: path.clone(),
-                len: bytes.len() as u64,
-                modified: metadata.modified().ok(),
-            });
+            stamp = metadata.map(|metadata| (bytes.len() as u64, metadata.modified().ok()));
             read
         }
         Input::Stdin { .. } => std::io::stdin().take(limit.saturating_add(1)).read_to_end(&mut bytes),
@@ -529,7 +538,7 @@ fn read_text(input: &Input, max_size: u64) -> Result<(String, Option<Origin>), U
             error.utf8_error().valid_up_to()
         ))
     })?;
-    Ok((text, origin))
+    Ok((text, stamp))
 }
 
 fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Config) -> Option<Diagnostic> {

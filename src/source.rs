@@ -89,22 +89,44 @@ impl ColumnUnit {
 }
 
 /// One input: a file, or the standard input under the name it was given.
+///
+/// A run keeps one for every file with workloads or findings, most of them without their text:
+/// what is read or computed on first use lives in one box, so that a file that never needs it
+/// costs a path and a pointer.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as the user will recognise it: relative when it was found by walking a relative
     /// path, exactly as given when it was named on the command line.
     pub path: String,
+    origin: Option<Origin>,
     /// Set from the start for a text held in memory; read again from [`Origin`] on first use
     /// otherwise.
-    text: OnceLock<String>,
-    origin: Option<Origin>,
-    /// Why the text could not be read again, when it could not.
-    reload_failure: OnceLock<String>,
+    loaded: OnceLock<Box<Loaded>>,
+}
+
+/// A [`SourceFile`]'s text, and what is derived from it when first asked for.
+#[derive(Debug)]
+struct Loaded {
+    text: String,
+    /// Why the text could not be read again, when it could not (the text is then empty).
+    reload_failure: Option<String>,
     line_starts: OnceLock<Vec<usize>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
     /// Whether the text holds `helm template`'s `# Source:` comments, looked for once.
     rendered: OnceLock<bool>,
+}
+
+impl Loaded {
+    fn new(text: String, reload_failure: Option<String>) -> Box<Loaded> {
+        Box::new(Loaded {
+            text,
+            reload_failure,
+            line_starts: OnceLock::new(),
+            shown: OnceLock::new(),
+            rendered: OnceLock::new(),
+        })
+    }
 }
 
 /// Where a file's text was read, and what the file looked like then: the text read again must be
@@ -121,12 +143,8 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
             path: path.into(),
-            text: OnceLock::from(text.into()),
             origin: None,
-            reload_failure: OnceLock::new(),
-            line_starts: OnceLock::new(),
-            shown: OnceLock::new(),
-            rendered: OnceLock::new(),
+            loaded: OnceLock::from(Loaded::new(text.into(), None)),
         }
     }
 
@@ -135,47 +153,50 @@ impl SourceFile {
     pub fn on_disk(path: impl Into<String>, origin: Origin) -> SourceFile {
         SourceFile {
             path: path.into(),
-            text: OnceLock::new(),
             origin: Some(origin),
-            reload_failure: OnceLock::new(),
-            line_starts: OnceLock::new(),
-            shown: OnceLock::new(),
-            rendered: OnceLock::new(),
+            loaded: OnceLock::new(),
         }
+    }
+
+    fn loaded(&self) -> &Loaded {
+        self.loaded.get_or_init(|| {
+            let origin = self.origin.as_ref().expect("a file without an origin holds its text");
+            match origin.read_again() {
+                Ok(text) => Loaded::new(text, None),
+                Err(reason) => Loaded::new(String::new(), Some(reason)),
+            }
+        })
     }
 
     /// The file's text: every span points into it. For a file on disk it is read again on first
     /// use; when that fails, or the file is no longer the one that was checked, it is empty and
     /// [`SourceFile::reload_failure`] says why.
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            let origin = self.origin.as_ref().expect("a file without an origin holds its text");
-            origin.read_again().unwrap_or_else(|reason| {
-                let _ = self.reload_failure.set(reason);
-                String::new()
-            })
-        })
+        &self.loaded().text
     }
 
     /// Why the text of a file on disk could not be read again, once [`SourceFile::text`] has tried.
     pub fn reload_failure(&self) -> Option<&str> {
-        self.reload_failure.get().map(String::as_str)
+        self.loaded.get()?.reload_failure.as_deref()
     }
 
     /// The text as it may be shown to a person, with credential values masked byte for byte, so
     /// spans into [`SourceFile::text`] still apply. Computed on first use.
     pub fn shown_text(&self) -> &str {
-        self.shown
-            .get_or_init(|| crate::redact::for_display(self.text()))
+        let loaded = self.loaded();
+        loaded
+            .shown
+            .get_or_init(|| crate::redact::for_display(&loaded.text))
             .as_deref()
-            .unwrap_or(self.text())
+            .unwrap_or(&loaded.text)
     }
 
     /// Byte offsets where each line starts; built on first use, since most files have no finding.
     fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
+        let loaded = self.loaded();
+        loaded.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.text().match_indices('\n').map(|(i, _)| i + 1))
+                .chain(loaded.text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect()
         })
     }
@@ -208,7 +229,7 @@ impl SourceFile {
         const MARKER: &str = "# Source: ";
         let text = self.text();
         // Asked once per diagnostic: most files have none, and are searched once.
-        if !*self.rendered.get_or_init(|| text.contains(MARKER)) {
+        if !*self.loaded().rendered.get_or_init(|| text.contains(MARKER)) {
             return None;
         }
         let starts = self.line_starts();
