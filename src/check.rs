@@ -272,7 +272,7 @@ fn check_workload(
     };
     let mut diagnostics = Vec::new();
     let mut findings = Vec::new();
-    let mut suppression = workload.suppression.as_ref().map(Tracker::new);
+    let mut suppression = workload.suppression.as_deref().map(Tracker::new);
     for &(rule, check) in enabled {
         check(workload, context, &mut findings);
         if let Some(suppression) = &mut suppression

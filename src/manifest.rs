@@ -488,7 +488,7 @@ pub struct Workload {
     /// Parts of the pod spec written in a shape the API server cannot decode.
     pub malformed: Vec<Malformed>,
     /// Rules suppressed for the whole object (`pullcheck.io/ignore`).
-    pub suppression: Option<Suppression>,
+    pub suppression: Option<Box<Suppression>>,
 }
 
 /// A pod-spec field of the wrong shape (`containers` written as a mapping, say).
@@ -756,7 +756,7 @@ impl Reader<'_> {
             deprecated_fields: Vec::new(),
             links: None,
             malformed: Vec::new(),
-            suppression: suppress::object_suppression(metadata),
+            suppression: suppress::object_suppression(metadata).map(Box::new),
         }
     }
 
