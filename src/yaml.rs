@@ -7,6 +7,9 @@
 //! count. Aliases share the anchored node instead of copying it, so an alias "bomb" costs nothing
 //! to load; readers walk only the paths they ask for.
 //!
+//! Offsets are kept as `u32`, so a text longer than `u32::MAX` bytes (4 GiB) is not loaded: see
+//! [`load`].
+//!
 //! Plain scalars are typed the way Kubernetes reads YAML (YAML 1.1 via sigs.k8s.io/yaml): `yes` is a
 //! boolean and `1.0` a number, so `image: 1.0` is not a string. This module knows nothing about
 //! Kubernetes objects: see `manifest` for that.
@@ -21,13 +24,35 @@ use crate::source::Span;
 /// Index of a node in a [`Stream`]'s arena.
 type NodeId = u32;
 
+// The arena's layout. Building it is most of what loading costs on top of the parser's own work,
+// much of that in page faults on freshly allocated arena pages, and the arenas of the largest
+// files weigh on peak memory. So a node takes 20 bytes and holds no pointer and no lifetime: its
+// span as two `u32` byte offsets (hence the 4 GiB limit of `load`), then 12 bytes of kind. A
+// scalar's value is not stored when it is the text inside its span, nearly always: it is sliced
+// out of the source again on each read (a match on the style and a bounds check). The other values
+// (escapes, folded lines, block scalars: rare in manifests) keep the parser's own copy, in
+// `Stream::owned`; copying them end to end into one growing buffer instead was measured to cost
+// more page faults for no time saved. An explicit tag is kept only as the type it gives the
+// scalar, the one thing read from it. Keeping emptied arenas per thread for the next file to
+// reuse was measured too: fewer page faults, but no time saved and a higher peak memory.
+
+/// Where a scalar's value is: [`FROM_SOURCE`], [`NULL`], or else an index into `Stream::owned`.
+type ValueRef = u32;
+
+/// The value is the text inside the scalar's span (see [`inner_span`]).
+const FROM_SOURCE: ValueRef = u32::MAX;
+
+/// The value is `~`: the null that stands in for an alias to a collection still being read.
+const NULL: ValueRef = u32::MAX - 1;
+
 #[derive(Debug)]
-enum NodeKind<'a> {
+enum NodeKind {
     Scalar {
-        value: Cow<'a, str>,
+        value: ValueRef,
         style: ScalarStyle,
-        /// `!!str` and friends: an explicit tag overrides plain-scalar typing.
-        tag: Option<Box<str>>,
+        /// What an explicit tag (`!!str` and friends) makes of the scalar: it overrides
+        /// plain-scalar typing.
+        tag: Option<ScalarType>,
     },
     /// Items at `Stream::items[range]`: one shared vector instead of one allocation per list.
     Sequence(Range<u32>),
@@ -36,9 +61,23 @@ enum NodeKind<'a> {
 }
 
 #[derive(Debug)]
-struct NodeData<'a> {
-    span: Span,
-    kind: NodeKind<'a>,
+struct NodeData {
+    /// Byte offsets into the text: [`load`] refuses a text whose offsets would not fit.
+    start: u32,
+    end: u32,
+    kind: NodeKind,
+}
+
+impl NodeData {
+    fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+}
+
+/// A byte offset as a node stores it. [`load`] refuses texts longer than `u32::MAX` bytes, so every
+/// offset into the text fits; saturate rather than wrap all the same.
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 /// Something wrong with the text itself, found while loading.
@@ -54,11 +93,13 @@ pub enum LoadProblem {
 #[derive(Debug)]
 pub struct Stream<'a> {
     text: &'a str,
-    nodes: Vec<NodeData<'a>>,
+    nodes: Vec<NodeData>,
     /// The items of every sequence, each sequence's contiguous.
     items: Vec<NodeId>,
     /// The entries of every mapping, each mapping's contiguous.
     entries: Vec<(NodeId, NodeId)>,
+    /// The scalar values that are not their source text.
+    owned: Vec<Box<str>>,
     roots: Vec<NodeId>,
     pub problems: Vec<LoadProblem>,
 }
@@ -68,9 +109,27 @@ impl<'a> Stream<'a> {
     pub fn documents(&self) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
         self.roots.iter().map(|&id| Node { stream: self, id })
     }
+
+    /// The value of a scalar written at `data`; `None` for collections.
+    fn scalar_text(&self, data: &NodeData) -> Option<&str> {
+        let NodeKind::Scalar { value, style, .. } = data.kind else {
+            return None;
+        };
+        Some(match value {
+            FROM_SOURCE => inner_span(data.span(), style)
+                .and_then(|inner| self.text.get(inner.range()))
+                .unwrap_or_default(),
+            NULL => "~",
+            index => &self.owned[index as usize],
+        })
+    }
 }
 
 /// Loads every document of `text`. Never fails: what cannot be loaded becomes a [`LoadProblem`].
+///
+/// Spans are kept as `u32` offsets, so a text longer than `u32::MAX` bytes is not loaded at all: it
+/// gives a stream with no documents and one [`LoadProblem::Syntax`] at `0..0` saying that the file
+/// is too large to load (over 4 GiB).
 pub fn load(text: &str) -> Stream<'_> {
     let mut loader = Loader {
         stream: Stream {
@@ -78,12 +137,20 @@ pub fn load(text: &str) -> Stream<'_> {
             nodes: Vec::new(),
             items: Vec::new(),
             entries: Vec::new(),
+            owned: Vec::new(),
             roots: Vec::new(),
             problems: Vec::new(),
         },
         open_items: Vec::new(),
         open_entries: Vec::new(),
     };
+    if u32::try_from(text.len()).is_err() {
+        loader.stream.problems.push(LoadProblem::Syntax {
+            span: Span::new(0, 0),
+            message: "the file is too large to load (over 4 GiB)".to_owned(),
+        });
+        return loader.stream;
+    }
     // A UTF-8 byte order mark is not content.
     let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     while base < text.len() {
@@ -172,12 +239,12 @@ struct Loader<'a> {
 impl<'a> Loader<'a> {
     /// Loads `text[base..]`, as written, to the end or the first syntax error.
     fn load_from(&mut self, text: &'a str, base: usize) -> Result<(), Failure> {
-        self.load_events(text, &text[base..], base, &[], |value| value)
+        self.load_events(text, &text[base..], base, &[])
     }
 
     /// Loads again from the document that failed on indentation, adding a space at the start of
-    /// each line at fault until the parser accepts it. Values are copied out of the padded text;
-    /// spans are mapped back onto the original one.
+    /// each line at fault until the parser accepts it. Spans are mapped back onto the original
+    /// text, and values are compared with it as on a first load.
     fn load_lenient(&mut self, text: &'a str, mut failure: Failure) -> Result<(), Failure> {
         let base = failure.document_start;
         // Every retry parses again from `base`, so it starts from what the stream held before it.
@@ -205,7 +272,7 @@ impl<'a> Loader<'a> {
                 copied = offset;
             }
             padded.push_str(&text[copied..]);
-            match self.load_events(text, &padded, base, &padding, |value| Cow::Owned(value.into_owned())) {
+            match self.load_events(text, &padded, base, &padding) {
                 Ok(()) => return Ok(()),
                 Err(next) => failure = next,
             }
@@ -220,15 +287,13 @@ impl<'a> Loader<'a> {
     }
 
     /// Builds nodes from the events of `input`, which is `text[base..]` with `padding` added (see
-    /// [`Loader::load_lenient`]); `own` turns a value borrowed from `input` into one that lives as
-    /// long as `text`.
-    fn load_events<'i>(
+    /// [`Loader::load_lenient`]).
+    fn load_events(
         &mut self,
         text: &'a str,
-        input: &'i str,
+        input: &str,
         base: usize,
         padding: &[(usize, usize)],
-        own: impl Fn(Cow<'i, str>) -> Cow<'a, str>,
     ) -> Result<(), Failure> {
         let offsets = CharOffsets::new(input);
         let byte = |mark: Marker| unpad(base + offsets.byte(mark.index()), padding);
@@ -275,12 +340,12 @@ impl<'a> Loader<'a> {
                 }),
                 Event::Scalar(value, style, anchor, tag) => {
                     let span = scalar_span(text, start, end, style);
-                    let tag = tag.map(|tag| tag.suffix.clone().into_boxed_str());
-                    // Most values are their source text: borrow it, and let the parser's copy go
-                    // now rather than hold one allocation per scalar until the file is done.
+                    let tag = tag.map(|tag| tag_type(&tag.suffix));
+                    // Most values are their source text: read them from there, and let the parser's
+                    // copy go now rather than hold one allocation per scalar until the file is done.
                     let value = match inner_span(span, style).and_then(|inner| text.get(inner.range())) {
-                        Some(source) if source == value => Cow::Borrowed(source),
-                        _ => own(value),
+                        Some(source) if source == value => FROM_SOURCE,
+                        _ => self.own(value),
                     };
                     let id = self.push(span, NodeKind::Scalar { value, style, tag });
                     remember_anchor(&mut anchors, anchor, id);
@@ -332,9 +397,13 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    fn push(&mut self, span: Span, kind: NodeKind<'a>) -> NodeId {
+    fn push(&mut self, span: Span, kind: NodeKind) -> NodeId {
         let id = NodeId::try_from(self.stream.nodes.len()).expect("more than 4 billion YAML nodes in one file");
-        self.stream.nodes.push(NodeData { span, kind });
+        self.stream.nodes.push(NodeData {
+            start: offset32(span.start),
+            end: offset32(span.end),
+            kind,
+        });
         id
     }
 
@@ -342,11 +411,22 @@ impl<'a> Loader<'a> {
         self.push(
             span,
             NodeKind::Scalar {
-                value: Cow::Borrowed("~"),
+                value: NULL,
                 style: ScalarStyle::Plain,
                 tag: None,
             },
         )
+    }
+
+    /// Keeps a value that is not its source text, and returns where it is kept. The parser's copy
+    /// is kept as it is when it has one.
+    fn own(&mut self, value: Cow<'_, str>) -> ValueRef {
+        let index = ValueRef::try_from(self.stream.owned.len())
+            .ok()
+            .filter(|&index| index < NULL)
+            .expect("more than 4 billion YAML values in one file");
+        self.stream.owned.push(value.into_owned().into_boxed_str());
+        index
     }
 
     fn is_null(&self, id: NodeId) -> bool {
@@ -361,7 +441,7 @@ impl<'a> Loader<'a> {
     /// duplicate keys.
     fn close(&mut self, collection: Open, closing_end: Option<usize>) -> (NodeId, usize) {
         let end_of = |loader: &Self, last: Option<NodeId>, start: usize| {
-            closing_end.unwrap_or_else(|| last.map_or(start, |id| loader.stream.nodes[id as usize].span.end))
+            closing_end.unwrap_or_else(|| last.map_or(start, |id| loader.stream.nodes[id as usize].end as usize))
         };
         match collection {
             Open::Sequence { start, anchor, first } => {
@@ -401,27 +481,26 @@ impl<'a> Loader<'a> {
     }
 
     /// Duplicate keys among the open mapping's entries (`open_entries[first..]`). Small mappings,
-    /// nearly all of them, are compared pairwise without allocating.
+    /// nearly all of them, are compared pairwise without allocating, each key read once.
     fn report_duplicate_keys(&mut self, first: usize) {
         const PAIRWISE_UP_TO: usize = 16;
         let stream = &self.stream;
         let entries = &self.open_entries[first..];
-        let key_text = |id: NodeId| match &stream.nodes[id as usize].kind {
-            NodeKind::Scalar { value, .. } => Some(value.as_ref()),
-            _ => None,
-        };
+        let key_text = |id: NodeId| stream.scalar_text(&stream.nodes[id as usize]);
         let duplicate = |key: NodeId, first: NodeId| LoadProblem::DuplicateKey {
             key: key_text(key).unwrap_or_default().to_owned(),
-            span: stream.nodes[key as usize].span,
-            first: stream.nodes[first as usize].span,
+            span: stream.nodes[key as usize].span(),
+            first: stream.nodes[first as usize].span(),
         };
         let mut problems = Vec::new();
         if entries.len() <= PAIRWISE_UP_TO {
+            let mut keys = [None; PAIRWISE_UP_TO];
             for (i, &(key, _)) in entries.iter().enumerate() {
                 let Some(text) = key_text(key) else { continue };
-                if let Some(&(earlier, _)) = entries[..i].iter().find(|&&(k, _)| key_text(k) == Some(text)) {
-                    problems.push(duplicate(key, earlier));
+                if let Some(earlier) = keys[..i].iter().position(|&k| k == Some(text)) {
+                    problems.push(duplicate(key, entries[earlier].0));
                 }
+                keys[i] = Some(text);
             }
         } else {
             let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
@@ -581,7 +660,7 @@ impl std::fmt::Debug for Node<'_, '_> {
 }
 
 impl<'s, 'a> Node<'s, 'a> {
-    fn data(&self) -> &'s NodeData<'a> {
+    fn data(&self) -> &'s NodeData {
         &self.stream.nodes[self.id as usize]
     }
 
@@ -599,7 +678,7 @@ impl<'s, 'a> Node<'s, 'a> {
 
     /// Where the node is written. For a quoted scalar this includes the quotes.
     pub fn span(&self) -> Span {
-        self.data().span
+        self.data().span()
     }
 
     /// The node's text as written in the source.
@@ -610,11 +689,11 @@ impl<'s, 'a> Node<'s, 'a> {
     /// The span of a string's content: inside the quotes, when the text between them is exactly
     /// the value (no escapes, no folded lines). Offsets into the value map onto this span.
     pub fn content_span(&self) -> Option<Span> {
-        let NodeKind::Scalar { value, style, .. } = &self.data().kind else {
+        let NodeKind::Scalar { style, .. } = self.data().kind else {
             return None;
         };
-        let inner = inner_span(self.span(), *style)?;
-        (inner.len() == value.len()).then_some(inner)
+        let inner = inner_span(self.span(), style)?;
+        (inner.len() == self.scalar()?.len()).then_some(inner)
     }
 
     /// The value of a mapping's key, following `<<` merge keys as Kubernetes' YAML reader does.
@@ -678,10 +757,7 @@ impl<'s, 'a> Node<'s, 'a> {
 
     /// A scalar's text, whatever its type (`1.0`, `true` and `"x"` all have one).
     pub fn scalar(&self) -> Option<&'s str> {
-        match &self.data().kind {
-            NodeKind::Scalar { value, .. } => Some(value),
-            _ => None,
-        }
+        self.stream.scalar_text(self.data())
     }
 
     /// The text of a string scalar; `None` for numbers, booleans, null and collections.
@@ -697,19 +773,14 @@ impl<'s, 'a> Node<'s, 'a> {
 
     /// How Kubernetes would type this scalar; `None` for collections.
     pub fn scalar_type(&self) -> Option<ScalarType> {
-        let NodeKind::Scalar { value, style, tag } = &self.data().kind else {
+        let NodeKind::Scalar { style, tag, .. } = self.data().kind else {
             return None;
         };
-        if let Some(tag) = tag {
-            return Some(match tag.as_ref() {
-                "null" => ScalarType::Null,
-                "bool" => ScalarType::Bool,
-                "int" | "float" => ScalarType::Number,
-                _ => ScalarType::String,
-            });
+        if tag.is_some() {
+            return tag;
         }
         Some(match style {
-            ScalarStyle::Plain => plain_scalar_type(value),
+            ScalarStyle::Plain => plain_scalar_type(self.scalar()?),
             _ => ScalarType::String,
         })
     }
@@ -735,6 +806,16 @@ fn inner_span(span: Span, style: ScalarStyle) -> Option<Span> {
             Some(Span::new(span.start + 1, span.end - 1))
         }
         _ => None,
+    }
+}
+
+/// The type an explicit tag gives a scalar, from the tag's suffix (`str` for `!!str`).
+fn tag_type(suffix: &str) -> ScalarType {
+    match suffix {
+        "null" => ScalarType::Null,
+        "bool" => ScalarType::Bool,
+        "int" | "float" => ScalarType::Number,
+        _ => ScalarType::String,
     }
 }
 
@@ -988,5 +1069,25 @@ c: 3
                 ("k", "a number"),
             ]
         );
+    }
+
+    #[test]
+    fn nodes_are_twenty_bytes() {
+        assert_eq!(std::mem::size_of::<NodeData>(), 20);
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn texts_over_4_gib_are_refused() {
+        // Zeroed pages are mapped lazily and read as the shared zero page: this costs address
+        // space, not memory.
+        let text = String::from_utf8(vec![0; u32::MAX as usize + 1]).unwrap();
+        let stream = load(&text);
+        assert_eq!(stream.documents().count(), 0);
+        let [LoadProblem::Syntax { span, message }] = &stream.problems[..] else {
+            panic!("expected one syntax problem, got {:?}", stream.problems);
+        };
+        assert_eq!(*span, Span::new(0, 0));
+        assert!(message.contains("too large"), "{message}");
     }
 }
