@@ -149,8 +149,8 @@ pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredIn
 /// Everything after reading: the inventory barrier, the rules, the sort.
 fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
     let files = read.len();
-    // Sized up front: grown by doubling, these would at their peak hold up to twice what they
-    // need, plus the copy a reallocation makes, beside every file's own vectors.
+    // Sized up front for what the files hold: grown by doubling, these would at their peak hold up
+    // to twice that, plus the copy a reallocation makes, beside every file's own vectors.
     let mut diagnostics = Vec::with_capacity(read.iter().map(|f| f.diagnostics.len()).sum());
     let mut facts = Vec::with_capacity(read.iter().map(|f| f.extracted.facts.len()).sum());
     let mut objects = 0;
@@ -178,7 +178,6 @@ fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInvento
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
     let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &built_images, &kustomize_resources);
-    let workloads: Vec<&Workload> = workloads.into_iter().map(|workload| &*workload).collect();
     let inventory = Inventory::build(declared, facts);
     let context = Context {
         config,
