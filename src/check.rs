@@ -514,6 +514,12 @@ fn read_text(input: &Input, max_size: u64) -> Result<(String, Stamp), Unread> {
             if metadata.as_ref().is_some_and(|m| m.len() > limit) {
                 return Err(too_large());
             }
+            // Sized from the metadata (and one byte more, to see the end without growing): read
+            // through `take`, `read_to_end` would otherwise start small and grow the buffer,
+            // copying it each time.
+            if let Some(len) = metadata.as_ref().and_then(|m| usize::try_from(m.len()).ok()) {
+                bytes.reserve_exact(len.saturating_add(1));
+            }
             let read = file.take(limit.saturating_add(1)).read_to_end(&mut bytes);
             // Without the file's metadata a later change could not be noticed: keep the text.
             stamp = metadata.map(|metadata| (bytes.len() as u64, metadata.modified().ok()));
