@@ -15,6 +15,7 @@
 //! Kubernetes objects: see `manifest` for that.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
@@ -606,11 +607,15 @@ fn scalar_span(text: &str, start: usize, end: usize, style: ScalarStyle) -> Span
     Span::new(start, end)
 }
 
-/// Converts the parser's character indices into byte offsets. Identity for ASCII text; for other
-/// text, a checkpoint every 64 characters bounds each lookup.
+/// Converts the parser's character indices into byte offsets. Identity for ASCII text. For other
+/// text, a cursor remembers the last index converted: the parser's marks nearly always move
+/// forward, so a lookup walks only the bytes since the previous one. A lookup behind the cursor
+/// starts from the checkpoint kept every 64 characters, which bounds its walk.
 struct CharOffsets<'a> {
     text: &'a str,
     checkpoints: Option<Vec<usize>>,
+    /// The last conversion: (character index, byte offset).
+    cursor: Cell<(usize, usize)>,
 }
 
 const CHECKPOINT_EVERY: usize = 64;
@@ -623,20 +628,40 @@ impl<'a> CharOffsets<'a> {
                 .map(|(byte, _)| byte)
                 .collect()
         });
-        CharOffsets { text, checkpoints }
+        CharOffsets {
+            text,
+            checkpoints,
+            cursor: Cell::new((0, 0)),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         let Some(checkpoints) = &self.checkpoints else {
             return char_index.min(self.text.len());
         };
-        let Some(&from) = checkpoints.get(char_index / CHECKPOINT_EVERY) else {
-            return self.text.len();
+        let (from_char, from_byte) = match self.cursor.get() {
+            cursor if cursor.0 <= char_index => cursor,
+            _ => match checkpoints.get(char_index / CHECKPOINT_EVERY) {
+                Some(&byte) => (char_index - char_index % CHECKPOINT_EVERY, byte),
+                None => return self.text.len(),
+            },
         };
-        self.text[from..]
-            .char_indices()
-            .nth(char_index % CHECKPOINT_EVERY)
-            .map_or(self.text.len(), |(i, _)| from + i)
+        // Walk `char_index - from_char` characters: a character starts at every byte that is not
+        // a UTF-8 continuation byte.
+        let mut remaining = char_index - from_char;
+        let mut byte = from_byte;
+        let bytes = self.text.as_bytes();
+        while remaining > 0 && byte < bytes.len() {
+            byte += 1;
+            if bytes.get(byte).is_none_or(|&b| b & 0xC0 != 0x80) {
+                remaining -= 1;
+            }
+        }
+        if remaining > 0 {
+            return self.text.len();
+        }
+        self.cursor.set((char_index, byte));
+        byte
     }
 }
 
@@ -888,6 +913,22 @@ mod tests {
         assert_eq!(text_of(text, image.content_span().unwrap()), "nginx:1.0");
         let other = doc.get("spec").unwrap().get("other").unwrap();
         assert_eq!(text_of(text, other.span()), "'x'");
+    }
+
+    #[test]
+    fn char_offsets_map_indices_to_bytes_in_any_order() {
+        // Two- to four-byte characters, across more than one checkpoint.
+        let text: String = "é日🦀a".repeat(40);
+        let expected: Vec<usize> = text.char_indices().map(|(byte, _)| byte).chain([text.len()]).collect();
+        let offsets = CharOffsets::new(&text);
+        // Forward, as the parser's marks mostly go; then backward; then past the end.
+        let forward = 0..expected.len();
+        let backward = (0..expected.len()).rev();
+        for index in forward.chain(backward).chain([3, 150, 7, 159, 64, 63, 65]) {
+            assert_eq!(offsets.byte(index), expected[index], "character {index}");
+        }
+        assert_eq!(offsets.byte(expected.len() + 5), text.len());
+        assert_eq!(offsets.byte(2), expected[2]);
     }
 
     #[test]
