@@ -2,8 +2,9 @@
 # pullcheck against the YAML parse floor (and checkov, with --with-checkov) on ../shared/corpus at
 # 1x, 10x and 50x, and the start-up time of `pullcheck check` on one small file. Prints, from one
 # run: the start-up line (median of STARTUP_RUNS runs, hyperfine when installed), then one table
-# with the median wall time over RUNS repeated runs and the peak RSS of pullcheck and of the parse
-# floor, their ratio, and checkov's wall time, peak RSS and how much slower it is than pullcheck.
+# with the median wall time of the parse floor and of pullcheck over RUNS alternating pairs of runs,
+# the median of the pairs' ratios, their peak RSS, and checkov's wall time, peak RSS and how much
+# slower it is than pullcheck.
 #
 #   bench/run.sh                 # 1x, 10x, 50x; 2 threads
 #   bench/run.sh --with-checkov  # also checkov's image checks (installs checkov into a venv)
@@ -45,14 +46,35 @@ now_us() {
   echo "${t/[.,]/}"
 }
 
-# median wall seconds of a command over $runs runs (the first run warms the page cache)
-median() {
+# wall seconds of one run of a command, to the millisecond (exit code 1, findings, is a normal
+# result here)
+wall() {
+  local t0 t1
+  t0=$(now_us)
   "$@" > /dev/null 2>&1 || true
-  for _ in $(seq "$runs"); do
-    # Exit code 1 (findings) is a normal result here.
-    { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null || true; } | tail -1
-  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  t1=$(now_us)
+  awk -v t=$((t1 - t0)) 'BEGIN {printf "%.3f\n", t / 1e6}'
 }
+
+# Times the parse floor and pullcheck on directory $1 in $runs alternating pairs, after one
+# unmeasured run of each (it warms the page cache), so that a change in the machine's load hits
+# both alike. Sets f and p (median wall seconds) and ratio (median of the pairs' ratios).
+paired() {
+  local dir=$1 i ft pt
+  local floor_cmd=("$floor" --jobs "$jobs" "$dir")
+  local pc_cmd=("$pullcheck" check "$dir" --format json --jobs "$jobs" --quiet)
+  wall "${floor_cmd[@]}" > /dev/null
+  wall "${pc_cmd[@]}" > /dev/null
+  for i in $(seq "$runs"); do
+    ft=$(wall "${floor_cmd[@]}")
+    pt=$(wall "${pc_cmd[@]}")
+    echo "$ft $pt"
+  done > "$work/pairs"
+  f=$(awk '{print $1}' "$work/pairs" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  p=$(awk '{print $2}' "$work/pairs" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  ratio=$(awk '{printf "%.4f\n", $2 / $1}' "$work/pairs" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}')
+}
+
 # peak RSS in MB of one run
 peak() {
   { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{printf "%.0f", $1/1024}'
@@ -189,7 +211,7 @@ su=$(startup_ms "$pullcheck" check "$startup_file")
 sf=$(startup_ms "$floor" "$startup_file")
 printf '%s\n' "start-up, one small file (median of $startup_runs runs, $tool): pullcheck check ${su} ms; parse floor ${sf} ms"
 
-printf '%s\n' "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $jobs threads; median of $runs runs; checkov: one run"
+printf '%s\n' "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $jobs threads; median of $runs alternating pairs of runs; checkov: one run"
 printf '%-6s %9s %9s %11s %7s %9s %7s %10s %10s %8s\n' \
   scale MB floor_s pullcheck_s ratio floor_MB pc_MB checkov_s checkov_MB speedup
 notes=()
@@ -197,8 +219,7 @@ for n in $scales; do
   dir="$work/corpus-${n}x"
   bench/scale-corpus.sh "$n" "$dir"
   mb=$(du -sm --apparent-size "$dir" | cut -f1)
-  f=$(median "$floor" --jobs "$jobs" "$dir")
-  p=$(median "$pullcheck" check "$dir" --format json --jobs "$jobs" --quiet)
+  paired "$dir"
   fm=$(peak "$floor" --jobs "$jobs" "$dir")
   pm=$(peak "$pullcheck" check "$dir" --format json --jobs "$jobs" --quiet)
   c="-" cm="-" s="-"
@@ -219,7 +240,6 @@ for n in $scales; do
       esac
     fi
   fi
-  ratio=$(awk -v f="$f" -v p="$p" 'BEGIN {printf "%.2f", p/f}')
   printf '%-6s %9s %9s %11s %7s %9s %7s %10s %10s %8s\n' \
     "${n}x" "$mb" "$f" "$p" "$ratio" "$fm" "$pm" "$c" "$cm" "$s"
 done
