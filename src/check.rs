@@ -62,8 +62,8 @@ pub fn run_with_progress(
 /// Told how a run goes, for a progress display: the library itself draws nothing. Called from
 /// the reading threads.
 pub trait Progress: Sync {
-    /// The inputs are listed, and `total` of them will be read.
-    fn inputs_found(&self, total: usize);
+    /// One more input was found: it will be read. Inputs are found while others are read.
+    fn input_found(&self);
     /// One more input has been read and extracted.
     fn input_read(&self);
 }
@@ -72,7 +72,7 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 
 impl Progress for NoProgress {
-    fn inputs_found(&self, _total: usize) {}
+    fn input_found(&self) {}
     fn input_read(&self) {}
 }
 
@@ -89,19 +89,41 @@ fn run_in_pool(
     declared: &DeclaredInventory,
     progress: &dyn Progress,
 ) -> Result<Outcome, DiscoverError> {
-    let discovered = discover::discover(selection)?;
-    progress.inputs_found(discovered.inputs.len());
-    let read: Vec<FileOutcome> = discovered
-        .inputs
-        .into_par_iter()
-        .map(|input| {
-            let read = read_input(input, config, selection.max_file_size);
-            progress.input_read();
-            read
-        })
-        .collect();
+    // Files are read while the directories are still being walked: the walk hands each input to
+    // the reading threads as soon as it is found. They come in no set order, so the outcomes are
+    // sorted afterwards, and everything after reading sees them as if the inputs had been listed
+    // first.
+    let (sender, found) = std::sync::mpsc::channel();
+    let (helm_charts, mut read) = rayon::join(
+        move || {
+            discover::discover_each(selection, &|input| {
+                progress.input_found();
+                // The receiving end lives until every input is read: sending cannot fail.
+                let _ = sender.send(input);
+            })
+            // Dropping `sender` here ends the reading threads' stream of inputs.
+        },
+        || {
+            found
+                .into_iter()
+                .par_bridge()
+                .map(|input| {
+                    let (display, kind) = input.order_key();
+                    let key = (display.to_owned(), kind);
+                    let read = read_input(input, config, selection.max_file_size);
+                    progress.input_read();
+                    (key, read)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let helm_charts = helm_charts?;
+    read.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    // A file named twice, or named and also found under a directory named, counts once.
+    read.dedup_by(|(a, _), (b, _)| a == b);
+    let read = read.into_iter().map(|(_, read)| read).collect();
     let mut outcome = judge(read, config, declared);
-    outcome.helm_charts = discovered.helm_charts;
+    outcome.helm_charts = helm_charts;
     Ok(outcome)
 }
 

@@ -24,7 +24,7 @@ use ignore::{WalkBuilder, WalkState};
 pub const DEFAULT_INCLUDE: [&str; 5] = ["*.yaml", "*.yml", "*.json", "Kustomization", "*/Kustomization"];
 
 /// One thing to read.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// A file, with the path to show for it.
     File { display: String, path: PathBuf },
@@ -35,6 +35,17 @@ pub enum Input {
 }
 
 impl Input {
+    /// What inputs are sorted and told apart by: the name shown, and which kind of input it is
+    /// (the standard input may be shown under the name of a file that is also read).
+    pub fn order_key(&self) -> (&str, u8) {
+        let kind = match self {
+            Input::File { .. } => 0,
+            Input::Stdin { .. } => 1,
+            Input::Unreadable { .. } => 2,
+        };
+        (self.display(), kind)
+    }
+
     pub fn display(&self) -> &str {
         match self {
             Input::File { display, .. } | Input::Stdin { display } | Input::Unreadable { display, .. } => display,
@@ -87,6 +98,20 @@ pub struct Discovered {
 
 /// Lists the inputs, sorted by displayed path and without repeats.
 pub fn discover(selection: &Selection) -> Result<Discovered, DiscoverError> {
+    let found = Mutex::new(Vec::new());
+    let helm_charts = discover_each(selection, &|input| lock(&found).push(input))?;
+    let mut inputs = found.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    inputs.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    inputs.dedup_by(|a, b| a.order_key() == b.order_key());
+    Ok(Discovered { inputs, helm_charts })
+}
+
+/// Hands every input to `found` as soon as it is known, so that reading can start while
+/// directories are still being walked: from several threads, in no set order, and with repeats
+/// when paths overlap (sort and deduplicate by [`Input::order_key`]). Every path named is checked
+/// before any input is handed over, so an error comes before any input does. Returns the Helm
+/// charts whose `templates/` were left out, as displayed; sorted, without repeats.
+pub fn discover_each(selection: &Selection, found: &(dyn Fn(Input) + Sync)) -> Result<Vec<String>, DiscoverError> {
     let include = if selection.include.is_empty() {
         glob_set(DEFAULT_INCLUDE.iter().copied())?
     } else {
@@ -100,20 +125,20 @@ pub fn discover(selection: &Selection) -> Result<Discovered, DiscoverError> {
         &selection.paths
     };
 
-    let mut inputs = Vec::new();
+    let mut named = Vec::new();
     let mut directories = Vec::new();
     let helm_charts = Mutex::new(Vec::new());
     for path in paths {
         if path.as_os_str() == "-" {
             let display = selection.stdin_name.clone().unwrap_or_else(|| "<stdin>".to_owned());
-            inputs.push(Input::Stdin { display });
+            named.push(Input::Stdin { display });
         } else if let Some(chart) = chart_of_template(path) {
             lock(&helm_charts).push(display_path(&chart));
         } else if path.is_dir() {
             directories.push(path.as_path());
         } else if let Ok(metadata) = std::fs::metadata(path) {
             let display = display_path(path);
-            inputs.push(if metadata.is_file() {
+            named.push(if metadata.is_file() {
                 Input::File {
                     display,
                     path: path.clone(),
@@ -131,15 +156,14 @@ pub fn discover(selection: &Selection) -> Result<Discovered, DiscoverError> {
             });
         }
     }
+    named.into_iter().for_each(found);
     if let Some((first, rest)) = directories.split_first() {
-        inputs.extend(walk(first, rest, &include, &exclude, selection.threads, &helm_charts));
+        walk(first, rest, &include, &exclude, selection.threads, &helm_charts, found);
     }
-    inputs.sort();
-    inputs.dedup_by(|a, b| a.display() == b.display());
     let mut helm_charts = helm_charts.into_inner().unwrap_or_else(|poison| poison.into_inner());
     helm_charts.sort();
     helm_charts.dedup();
-    Ok(Discovered { inputs, helm_charts })
+    Ok(helm_charts)
 }
 
 /// The chart a path belongs to when it is a Helm chart's `templates/` folder or under it.
@@ -177,7 +201,8 @@ fn walk(
     exclude: &GlobSet,
     threads: usize,
     helm_charts: &Mutex<Vec<String>>,
-) -> Vec<Input> {
+    found: &(dyn Fn(Input) + Sync),
+) {
     let mut builder = WalkBuilder::new(first);
     for path in rest {
         builder.add(path);
@@ -201,7 +226,6 @@ fn walk(
         }
         true
     });
-    let found = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let input = match entry {
@@ -221,12 +245,11 @@ fn walk(
                     reason: error.to_string(),
                 },
             };
-            lock(&found).push(input);
+            found(input);
             WalkState::Continue
         })
     });
     lock(helm_charts).append(&mut lock(&charts));
-    found.into_inner().unwrap_or_else(|poison| poison.into_inner())
 }
 
 fn glob_set<'g>(globs: impl Iterator<Item = &'g str>) -> Result<GlobSet, DiscoverError> {

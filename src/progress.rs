@@ -26,7 +26,8 @@ impl FilesRead {
     /// A bar that will show on the standard error if it is a terminal, unless `quiet`.
     pub fn on_stderr(quiet: bool) -> FilesRead {
         let wanted = !quiet && std::io::stderr().is_terminal() && std::env::var_os("PRE_COMMIT").is_none();
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        // Its length grows as inputs are found, from zero.
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template("reading {pos}/{len} files [{bar:30}] {elapsed}")
                 .expect("the template is valid")
@@ -47,8 +48,8 @@ impl FilesRead {
 }
 
 impl Progress for FilesRead {
-    fn inputs_found(&self, total: usize) {
-        self.bar.set_length(total as u64);
+    fn input_found(&self) {
+        self.bar.inc_length(1);
     }
 
     fn input_read(&self) {

@@ -249,6 +249,23 @@ spec:
 }
 
 #[test]
+fn a_file_named_twice_or_also_under_a_directory_named_is_checked_once() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "a/deploy.yaml", DEPLOYMENT);
+    write(dir.path(), "a/pod.yaml", CLEAN_POD);
+    write(dir.path(), "b/deploy.yaml", DEPLOYMENT);
+    let (report, _) = json(dir.path(), &["a/deploy.yaml", "a", "b", "a/deploy.yaml", "."]);
+    assert_eq!(report["summary"]["files"], 3, "{report:#}");
+    let files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["a/deploy.yaml", "b/deploy.yaml"]);
+}
+
+#[test]
 fn walking_honours_ignore_files_and_globs() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
