@@ -37,8 +37,8 @@ pub struct Scalar {
     content: Option<Span>,
     /// For a value put together from several written ones (the reference a kustomize `images`
     /// entry produces from `newName` and `newTag`), where each part of it is written; empty for a
-    /// value written in one piece.
-    pieces: Vec<Piece>,
+    /// value written in one piece (a boxed slice, which holds nothing on the heap when empty).
+    pieces: Box<[Piece]>,
 }
 
 /// A part of a put-together [`Scalar`]: the bytes `range` of its value are written at `span`
@@ -67,7 +67,7 @@ impl Scalar {
             value: value.into(),
             span,
             content: None,
-            pieces: Vec::new(),
+            pieces: Box::default(),
         }
     }
 
@@ -76,7 +76,7 @@ impl Scalar {
             value: node.as_str()?.to_owned(),
             span: node.span(),
             content: node.content_span(),
-            pieces: Vec::new(),
+            pieces: Box::default(),
         })
     }
 
@@ -109,7 +109,7 @@ impl Scalar {
             value,
             span,
             content: None,
-            pieces,
+            pieces: pieces.into_boxed_slice(),
         })
     }
 
@@ -183,7 +183,7 @@ impl Field {
                 value: node.source().to_owned(),
                 span: node.span(),
                 content: Some(node.span()),
-                pieces: Vec::new(),
+                pieces: Box::default(),
             }),
             _ => Field::NotString {
                 span: node.span(),
@@ -252,13 +252,9 @@ pub struct Container {
     pub span: Span,
     pub image: Field,
     pub image_pull_policy: Field,
-    /// Where a controller puts this image, in the words its users know, for images that are not a
-    /// pod's own container: `auxiliary image 1 of domain "sales"`, `container "log" of the managed
-    /// server "ms-2" pod`. `None` for the containers of a pod template.
-    pub place: Option<String>,
-    /// Said with findings about the image when it is not written as is: `spec.image is omitted;
-    /// the operator uses its default …`, or why an absent image is required.
-    pub image_note: Option<String>,
+    /// Where a controller or tool puts this image, for images that are not a pod template's own
+    /// container; `None` for the containers of a pod template. Boxed: most containers have none.
+    pub origin: Option<Box<Origin>>,
     /// The image is not written: `image` holds the controller's default, spanned on `span`.
     pub image_is_default: bool,
     pub pull_policy_default: PullPolicyDefault,
@@ -268,9 +264,32 @@ pub struct Container {
     /// kustomize `images` entry that sets `newName` but no `newTag` nor `digest`), so the rules
     /// about tags and digests have nothing to judge.
     pub tag_unknown: bool,
+}
+
+/// Where an image that is not a pod template's own container comes from: a container a controller
+/// adds or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// Where the image is put, in the words its users know: `auxiliary image 1 of domain "sales"`,
+    /// `container "log" of the managed server "ms-2" pod`, `images entry "app"`.
+    pub place: String,
+    /// Said with findings about the image when it is not written as is: `spec.image is omitted;
+    /// the operator uses its default …`, or why an absent image is required.
+    pub image_note: Option<String>,
     /// For an image put together from several fields (a kustomize `images` entry), each field's
     /// key and where its value is written, so a finding names the field at fault.
     pub image_fields: Vec<(&'static str, Span)>,
+}
+
+impl Origin {
+    /// An origin at `place`, with nothing more to say about its image.
+    pub(crate) fn at(place: String) -> Box<Origin> {
+        Box::new(Origin {
+            place,
+            image_note: None,
+            image_fields: Vec::new(),
+        })
+    }
 }
 
 impl Container {
@@ -288,20 +307,46 @@ impl Container {
             span: container.span(),
             image: Field::read(container, "image"),
             image_pull_policy: Field::read(container, "imagePullPolicy"),
-            place,
-            image_note: None,
+            origin: place.map(Origin::at),
             image_is_default: false,
             pull_policy_default: PullPolicyDefault::ApiServer,
             set_at_deploy: None,
             tag_unknown: false,
-            image_fields: Vec::new(),
         }
+    }
+
+    /// Where a controller or tool puts the image, for images that are not a pod template's own
+    /// container (see [`Origin::place`]).
+    pub fn place(&self) -> Option<&str> {
+        self.origin.as_deref().map(|origin| origin.place.as_str())
+    }
+
+    /// What to say with findings about the image when it is not written as is (see
+    /// [`Origin::image_note`]).
+    pub fn image_note(&self) -> Option<&str> {
+        self.origin.as_deref()?.image_note.as_deref()
+    }
+
+    /// Says `note` with findings about the image (see [`Origin::image_note`]). Only an image with
+    /// an origin has one: a pod template's own containers are written as is.
+    pub(crate) fn note_image(&mut self, note: String) {
+        if let Some(origin) = &mut self.origin {
+            origin.image_note = Some(note);
+        }
+    }
+
+    /// The fields an image put together from several is written in (see [`Origin::image_fields`]);
+    /// empty for an image written in one piece.
+    pub fn image_fields(&self) -> &[(&'static str, Span)] {
+        self.origin
+            .as_deref()
+            .map_or(&[], |origin| origin.image_fields.as_slice())
     }
 
     /// The container's name for messages and reports: where a controller puts it, else its name,
     /// or its position when it has none.
     pub fn display_name(&self) -> &str {
-        if let Some(place) = &self.place {
+        if let Some(place) = self.place() {
             return place;
         }
         self.name
@@ -319,7 +364,7 @@ impl Container {
         if key != "image" {
             return key;
         }
-        self.image_fields
+        self.image_fields()
             .iter()
             .find(|(_, at)| at.start <= span.start && span.end <= at.end)
             .map_or(key, |(field, _)| field)

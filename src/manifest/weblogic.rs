@@ -64,8 +64,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{
-    Container, ContainerKind, Field, PodGroup, PodPullSecrets, PullPolicyDefault, Reader, Scalar, ServiceAccountField,
-    Workload, image_pull_secrets,
+    Container, ContainerKind, Field, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader, Scalar,
+    ServiceAccountField, Workload, image_pull_secrets,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
@@ -400,7 +400,7 @@ impl DomainReader {
                 };
                 container.image = Field::String(Scalar::assumed(default, span));
                 container.image_is_default = true;
-                container.image_note = Some(
+                container.note_image(
                     "spec.image is omitted; the operator uses its default image for a domain home on a persistent volume"
                         .to_owned(),
                 );
@@ -409,7 +409,7 @@ impl DomainReader {
             // The 2.x releases disagreed on the default; see the module documentation.
             ("PersistentVolume", None) => None,
             (source, _) => {
-                container.image_note = Some(match (written, self.schema) {
+                let note = match (written, self.schema) {
                     (Some(key), _) => format!("required when {key} is {source}"),
                     (None, Schema::Legacy) => "required when domainHomeInImage is true, its default".to_owned(),
                     (None, Schema::V9) if source == "FromModel" => {
@@ -418,7 +418,8 @@ impl DomainReader {
                     }
                     (None, Schema::V9) => "required: domainHomeSourceType defaults to Image".to_owned(),
                     (None, Schema::V8) => "required unless domainHomeSourceType is PersistentVolume".to_owned(),
-                });
+                };
+                container.note_image(note);
                 Some(container)
             }
         }
@@ -469,7 +470,7 @@ impl DomainReader {
         };
         container.image = Field::String(Scalar::assumed(default, span));
         container.image_is_default = true;
-        container.image_note = Some(format!(
+        container.note_image(format!(
             "{path}.image is omitted; the operator uses its default, whose tag depends on the operator release"
         ));
         Some(container)
@@ -738,11 +739,9 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
         span: node.span(),
         image: Field::read(node, "image"),
         image_pull_policy: Field::read(node, "imagePullPolicy"),
-        place: Some(place),
-        image_note: None,
+        origin: Some(Origin::at(place)),
         image_is_default: false,
         tag_unknown: false,
-        image_fields: Vec::new(),
         pull_policy_default: PullPolicyDefault::WeblogicOperator,
         set_at_deploy: None,
     }
@@ -1073,7 +1072,7 @@ spec:
         ] {
             let container = &extract_text(&required).workloads[0].containers[0];
             assert_eq!(container.image, Field::Absent, "{required}");
-            assert!(container.image_note.as_deref().unwrap().starts_with("required"));
+            assert!(container.image_note().unwrap().starts_with("required"));
         }
         // A Domain without a name (an operator test input, a fragment) is still "the domain".
         let unnamed = extract_text("apiVersion: weblogic.oracle/v8\nkind: Domain\nspec: {image: wls:12}\n");
