@@ -8,6 +8,7 @@
 //! objects (Helm values, CI configs) are skipped here without a word. This module does not judge
 //! anything: rules do.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -465,8 +466,8 @@ pub struct ServiceAccountField {
 /// without `imagePullSecrets` of its own gets its service account's.
 #[derive(Debug, Clone)]
 pub struct PodGroup {
-    /// The account's name: written, or `default` when no scope names one.
-    pub service_account: String,
+    /// The account's name: written, or `default` (borrowed) when no scope names one.
+    pub service_account: Cow<'static, str>,
     /// Where the name is written; empty when it is the implied `default`.
     pub written_at: Vec<ServiceAccountField>,
     /// Which pods these are, in the controller's words; empty for an ordinary workload.
@@ -506,8 +507,9 @@ pub struct Workload {
     /// The object's whole mapping.
     pub span: Span,
     /// Where the pod spec sits in the object: `spec.template.spec` (`spec.serverPod` for the
-    /// WebLogic resources, which describe pods without holding a pod spec).
-    pub pod_spec_path: String,
+    /// WebLogic resources, which describe pods without holding a pod spec). Borrowed, for an object
+    /// that is not an item of a `List`.
+    pub pod_spec_path: Cow<'static, str>,
     /// The object lacks a field the API server requires of it (an `apps/v1` workload without
     /// `spec.selector` or pod template labels), so it cannot be applied as written: it is a
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
@@ -722,31 +724,30 @@ impl Reader<'_> {
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
             return;
         };
-        let pod_spec = pod_spec_path.iter().try_fold(node, |n, key| n.get(key));
+        let mut keys = pod_spec_path.split('.');
+        let Some(last_key) = keys.next_back() else { return };
+        // What holds the pod spec: the pod template, for the kinds that have one.
+        let parent = keys.try_fold(node, |n, key| n.get(key));
+        let pod_spec = parent.and_then(|parent| parent.get(last_key));
         // The key that holds the pod spec, to point at when the value has the wrong shape.
-        let (parent_keys, last_key) = pod_spec_path.split_at(pod_spec_path.len() - 1);
-        let pod_spec_key = parent_keys
-            .iter()
-            .try_fold(node, |n, key| n.get(key))
-            .and_then(|parent| parent.key(last_key[0]));
-        let mut workload = self.workload(node, api_version, kind, format!("{prefix}{}", pod_spec_path.join(".")));
+        let pod_spec_key = parent.and_then(|parent| parent.key(last_key));
+        let mut workload = self.workload(node, api_version, kind, prefixed(prefix, pod_spec_path));
         workload.is_fragment = is_fragment(node, api_version);
         match pod_spec {
             Some(pod_spec) if pod_spec.is_mapping() => {
                 self.pod_spec(pod_spec, &mut workload);
-                let template = parent_keys.iter().try_fold(node, |n, key| n.get(key));
-                deploy_time::mark_istio(template.and_then(|t| t.get("metadata")), &mut workload.containers);
+                deploy_time::mark_istio(parent.and_then(|t| t.get("metadata")), &mut workload.containers);
             }
             Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
                 span: shape_span(pod_spec, pod_spec_key),
-                field: workload.pod_spec_path.clone(),
+                field: workload.pod_spec_path.to_string(),
                 expected: "an object",
                 found: pod_spec.type_name(),
             }),
             _ => {}
         }
         workload.pods = vec![PodGroup {
-            service_account: "default".to_owned(),
+            service_account: Cow::Borrowed("default"),
             written_at: Vec::new(),
             pods: Vec::new(),
             containers: (0..workload.containers.len()).collect(),
@@ -759,7 +760,7 @@ impl Reader<'_> {
         }) && let Some(name) = name.as_scalar()
         {
             let group = &mut workload.pods[0];
-            group.service_account.clone_from(&name.value);
+            group.service_account = Cow::Owned(name.value.clone());
             group.written_at.push(ServiceAccountField {
                 name: name.clone(),
                 path: format!("{}.{key}", workload.pod_spec_path),
@@ -776,7 +777,7 @@ impl Reader<'_> {
         node: Node<'_, '_>,
         api_version: &str,
         kind: &str,
-        pod_spec_path: String,
+        pod_spec_path: Cow<'static, str>,
     ) -> Workload {
         let metadata = node.get("metadata");
         let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
@@ -900,22 +901,31 @@ fn is_fragment(object: Node<'_, '_>, api_version: &str) -> bool {
     selector.is_none() || template_labels.is_none()
 }
 
-/// The keys leading from an object to its pod spec, for the kinds that have one. The API group
-/// must be one of Kubernetes' own, so a custom resource that reuses a kind name (`Job`) is left
-/// alone.
-fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
+/// The path from an object to its pod spec (`spec.template.spec`), for the kinds that have one.
+/// The API group must be one of Kubernetes' own, so a custom resource that reuses a kind name
+/// (`Job`) is left alone.
+fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static str> {
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    let path: &'static [&'static str] = match (group, kind) {
-        ("", "Pod") => &["spec"],
-        ("", "PodTemplate") => &["template", "spec"],
-        ("", "ReplicationController") => &["spec", "template", "spec"],
+    Some(match (group, kind) {
+        ("", "Pod") => "spec",
+        ("", "PodTemplate") => "template.spec",
+        ("", "ReplicationController") => "spec.template.spec",
         ("apps" | "extensions", "Deployment" | "ReplicaSet" | "DaemonSet")
         | ("apps", "StatefulSet")
-        | ("batch", "Job") => &["spec", "template", "spec"],
-        ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template", "spec"],
+        | ("batch", "Job") => "spec.template.spec",
+        ("batch", "CronJob") => "spec.jobTemplate.spec.template.spec",
         _ => return None,
-    };
-    Some(path)
+    })
+}
+
+/// `path` in an object at `prefix` (`items[0].`, for an item of a `List`). An object that is not
+/// in a list, as most are, shares the constant rather than holding a copy.
+pub(crate) fn prefixed(prefix: &str, path: &'static str) -> Cow<'static, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(format!("{prefix}{path}"))
+    }
 }
 
 #[cfg(test)]

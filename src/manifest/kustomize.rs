@@ -110,7 +110,7 @@ fn read(
     parent: Option<Node<'_, '_>>,
 ) -> Option<Workload> {
     let images = parent?.get("images").filter(|list| list.is_sequence())?;
-    let mut workload = reader.workload(node, api_version, kind, prefix.trim_end_matches('.').to_owned());
+    let mut workload = reader.workload(node, api_version, kind, prefix.trim_end_matches('.').to_owned().into());
     workload.rewrites_images = true;
     workload.containers = images
         .items()

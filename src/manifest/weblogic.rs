@@ -59,13 +59,13 @@
 //! `managedServers` entry that names no service account is taken to use the Domain's, even
 //! when its cluster's `serverPod` names one.
 
-use std::borrow::{Borrow, BorrowMut};
+use std::borrow::{Borrow, BorrowMut, Cow};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{
     Container, ContainerKind, Field, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader, Scalar,
-    ServiceAccountField, Workload, image_pull_secrets,
+    ServiceAccountField, Workload, image_pull_secrets, prefixed,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
@@ -175,7 +175,7 @@ struct DomainReader {
 
 impl DomainReader {
     fn read(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, schema: Schema, prefix: &str) -> Workload {
-        let workload = reader.workload(node, api_version, "Domain", format!("{prefix}spec.serverPod"));
+        let workload = reader.workload(node, api_version, "Domain", prefixed(prefix, "spec.serverPod"));
         let domain = domain_label(workload.name.as_deref());
         let mut this = DomainReader {
             schema,
@@ -681,7 +681,9 @@ fn group_by_service_account(
     let mut groups: Vec<PodGroup> = Vec::new();
     for scope in scopes {
         let written = scope.service_account.or_else(|| domain.cloned());
-        let name = written.as_ref().map_or("default", |w| w.name.value.as_str()).to_owned();
+        let name = written
+            .as_ref()
+            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone()));
         let index = match groups.iter().position(|g| g.service_account == name) {
             Some(index) => index,
             None => {
@@ -776,8 +778,8 @@ fn is_true(node: Node<'_, '_>) -> bool {
 /// A Cluster resource (`weblogic.oracle/v1`): the containers of its `spec.serverPod`, pulled by
 /// the cluster's managed server pods with the pull secrets of the Domain that lists it.
 fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &str) -> Workload {
-    let path = format!("{prefix}spec.serverPod");
-    let mut workload = reader.workload(node, api_version, "Cluster", path.clone());
+    let mut workload = reader.workload(node, api_version, "Cluster", prefixed(prefix, "spec.serverPod"));
+    let path = workload.pod_spec_path.to_string();
     workload.pod_pull_secrets = PodPullSecrets::Unknown;
     let spec = node.get("spec");
     // `spec.clusterName` is required (Cluster.md): without it, the Cluster is a patch.
@@ -813,7 +815,7 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
     workload.pods = vec![PodGroup {
         service_account: written_at
             .as_ref()
-            .map_or_else(|| "default".to_owned(), |w| w.name.value.clone()),
+            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone())),
         written_at: written_at.into_iter().collect(),
         pods: vec![pods.clone()],
         containers: (0..workload.containers.len()).collect(),
@@ -905,7 +907,7 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
         if own.is_none()
             && let Some(account) = &domain_account
         {
-            group.service_account.clone_from(&account.name.value);
+            group.service_account = Cow::Owned(account.name.value.clone());
             group.written_at.push(ServiceAccountField {
                 file: Some(domain_file),
                 pods: vec![pods.clone()],
@@ -930,7 +932,7 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
             group.containers = unique.into_iter().collect();
         }
         None => domain.pods.push(PodGroup {
-            service_account: written.name.value.clone(),
+            service_account: Cow::Owned(written.name.value.clone()),
             written_at: vec![written],
             pods: vec![pods],
             containers: server_containers,
@@ -1029,7 +1031,7 @@ spec:
         let groups: Vec<(&str, &[String], Vec<usize>)> = domain
             .pods
             .iter()
-            .map(|g| (g.service_account.as_str(), g.pods.as_slice(), g.containers.clone()))
+            .map(|g| (&*g.service_account, g.pods.as_slice(), g.containers.clone()))
             .collect();
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].0, "runner");
