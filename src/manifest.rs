@@ -498,8 +498,9 @@ pub enum PodPullSecrets {
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub file: Arc<SourceFile>,
-    pub kind: String,
-    pub api_version: String,
+    /// Borrowed for the kinds and API versions pullcheck reads (see [`shared`]).
+    pub kind: Cow<'static, str>,
+    pub api_version: Cow<'static, str>,
     pub name: Option<String>,
     /// `metadata.namespace`, or the configured default namespace when it is not written.
     pub namespace: String,
@@ -582,7 +583,7 @@ impl Workload {
 
     /// Who lists the pods' pull secrets, for messages: `the pod`, `domain "sales"`.
     pub fn pull_secrets_owner(&self) -> String {
-        match (&self.pod_pull_secrets, self.kind.as_str()) {
+        match (&self.pod_pull_secrets, &*self.kind) {
             (PodPullSecrets::From { owner, .. }, _) => owner.clone(),
             (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
             _ => "the pod".to_owned(),
@@ -591,7 +592,7 @@ impl Workload {
 
     /// Where a pull secret for every pod would be listed, for help texts.
     pub fn pull_secrets_place(&self) -> String {
-        match (&self.pod_pull_secrets, self.kind.as_str()) {
+        match (&self.pod_pull_secrets, &*self.kind) {
             (PodPullSecrets::From { owner, .. }, _) => format!("the spec of {owner}"),
             (_, "Domain") => "the Domain's spec".to_owned(),
             _ => "the pod spec".to_owned(),
@@ -783,8 +784,8 @@ impl Reader<'_> {
         let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
         Workload {
             file: Arc::clone(self.file),
-            kind: kind.to_owned(),
-            api_version: api_version.to_owned(),
+            kind: shared(kind, KINDS),
+            api_version: shared(api_version, API_VERSIONS),
             name: metadata
                 .and_then(|m| m.get("name"))
                 .and_then(|n| n.as_str())
@@ -916,6 +917,48 @@ fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static str> {
         ("batch", "CronJob") => "spec.jobTemplate.spec.template.spec",
         _ => return None,
     })
+}
+
+/// The kinds of the objects read as workloads.
+const KINDS: &[&str] = &[
+    "Pod",
+    "PodTemplate",
+    "ReplicationController",
+    "Deployment",
+    "ReplicaSet",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "Domain",
+    "Cluster",
+    "Kustomization",
+    "Component",
+];
+
+/// The API versions most workloads are written in.
+const API_VERSIONS: &[&str] = &[
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "batch/v1beta1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "extensions/v1beta1",
+    "weblogic.oracle/v9",
+    "weblogic.oracle/v8",
+    "weblogic.oracle/v1",
+    "kustomize.config.k8s.io/v1beta1",
+    "kustomize.config.k8s.io/v1alpha1",
+];
+
+/// `value`, borrowed when it is one of the constants `known`: every workload that is kept until
+/// all files are read would otherwise hold its own copy of the same few words.
+fn shared(value: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|known| **known == value) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(value.to_owned()),
+    }
 }
 
 /// `path` in an object at `prefix` (`items[0].`, for an item of a `List`). An object that is not
