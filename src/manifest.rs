@@ -482,16 +482,20 @@ pub enum PodPullSecrets {
     /// From the object itself: [`Workload::image_pull_secrets`].
     Own,
     /// From another object: a WebLogic Cluster resource's pods get those of the Domain that lists
-    /// it in `spec.clusters`.
-    From {
-        /// `domain "sales"`.
-        owner: String,
-        file: Arc<SourceFile>,
-        entries: Vec<PullSecretRef>,
-    },
+    /// it in `spec.clusters`. Boxed: few workloads have them, and every workload has room for this.
+    From(Box<InheritedPullSecrets>),
     /// From an object that is not among the files checked (a Cluster resource that no scanned
     /// Domain lists): what the pods will get is unknown.
     Unknown,
+}
+
+/// The `imagePullSecrets` of the object a workload's pods get theirs from.
+#[derive(Debug, Clone)]
+pub struct InheritedPullSecrets {
+    /// `domain "sales"`.
+    pub owner: String,
+    pub file: Arc<SourceFile>,
+    pub entries: Vec<PullSecretRef>,
 }
 
 /// A Kubernetes object that runs containers, reduced to what the rules need.
@@ -566,7 +570,7 @@ impl Workload {
     pub fn pod_image_pull_secrets(&self) -> Option<(&[PullSecretRef], Option<&Arc<SourceFile>>)> {
         match &self.pod_pull_secrets {
             PodPullSecrets::Own => Some((&self.image_pull_secrets, None)),
-            PodPullSecrets::From { file, entries, .. } => Some((entries, Some(file))),
+            PodPullSecrets::From(from) => Some((&from.entries, Some(&from.file))),
             PodPullSecrets::Unknown => None,
         }
     }
@@ -584,7 +588,7 @@ impl Workload {
     /// Who lists the pods' pull secrets, for messages: `the pod`, `domain "sales"`.
     pub fn pull_secrets_owner(&self) -> String {
         match (&self.pod_pull_secrets, &*self.kind) {
-            (PodPullSecrets::From { owner, .. }, _) => owner.clone(),
+            (PodPullSecrets::From(from), _) => from.owner.clone(),
             (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
             _ => "the pod".to_owned(),
         }
@@ -593,7 +597,7 @@ impl Workload {
     /// Where a pull secret for every pod would be listed, for help texts.
     pub fn pull_secrets_place(&self) -> String {
         match (&self.pod_pull_secrets, &*self.kind) {
-            (PodPullSecrets::From { owner, .. }, _) => format!("the spec of {owner}"),
+            (PodPullSecrets::From(from), _) => format!("the spec of {}", from.owner),
             (_, "Domain") => "the Domain's spec".to_owned(),
             _ => "the pod spec".to_owned(),
         }

@@ -64,8 +64,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{
-    Container, ContainerKind, Field, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader, Scalar,
-    ServiceAccountField, Workload, image_pull_secrets, prefixed,
+    Container, ContainerKind, Field, InheritedPullSecrets, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader,
+    Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
@@ -897,11 +897,11 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
             return;
         };
         let pods = pods.clone();
-        cluster.pod_pull_secrets = PodPullSecrets::From {
+        cluster.pod_pull_secrets = PodPullSecrets::From(Box::new(InheritedPullSecrets {
             owner,
             file: domain_file.clone(),
             entries,
-        };
+        }));
         let group = &mut cluster.pods[0];
         let own = group.written_at.first().cloned();
         if own.is_none()
