@@ -482,7 +482,7 @@ pub enum PodPullSecrets {
     /// From the object itself: [`Workload::image_pull_secrets`].
     Own,
     /// From another object: a WebLogic Cluster resource's pods get those of the Domain that lists
-    /// it in `spec.clusters`. Boxed: few workloads have them, and every workload has room for this.
+    /// it in `spec.clusters`. Boxed: few workloads have them, and every workload holds this enum.
     From(Box<InheritedPullSecrets>),
     /// From an object that is not among the files checked (a Cluster resource that no scanned
     /// Domain lists): what the pods will get is unknown.
@@ -502,7 +502,7 @@ pub struct InheritedPullSecrets {
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub file: Arc<SourceFile>,
-    /// Borrowed for the kinds and API versions pullcheck reads (see [`shared`]).
+    /// Borrowed, not copied, for the kinds and API versions nearly every workload has.
     pub kind: Cow<'static, str>,
     pub api_version: Cow<'static, str>,
     pub name: Option<String>,
@@ -1060,6 +1060,23 @@ items:
         assert_eq!(pod.containers[0].path, "items[0].spec.containers[0]");
         let image = pod.containers[0].image.as_scalar().unwrap();
         assert_eq!(&text[image.span_of(1..3).range()], "gi");
+    }
+
+    #[test]
+    fn the_words_most_workloads_share_are_borrowed() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {containers: [{image: x}]}}}\n";
+        let extracted = extract_text(text);
+        let workload = &extracted.workloads[0];
+        assert!(matches!(workload.kind, Cow::Borrowed("Deployment")));
+        assert!(matches!(workload.api_version, Cow::Borrowed("apps/v1")));
+        assert!(matches!(workload.pod_spec_path, Cow::Borrowed("spec.template.spec")));
+        assert!(matches!(workload.pods[0].service_account, Cow::Borrowed("default")));
+
+        let listed = format!("apiVersion: v1\nkind: List\nitems:\n- {}", text.replace('\n', "\n  "));
+        let extracted = extract_text(&listed);
+        let workload = &extracted.workloads[0];
+        assert_eq!(workload.pod_spec_path, "items[0].spec.template.spec");
+        assert!(matches!(workload.kind, Cow::Borrowed("Deployment")));
     }
 
     #[test]
