@@ -3,6 +3,7 @@
 //! A [`Diagnostic`] names its rule, carries the severity in force for that rule, and points at the
 //! exact bytes at fault. Reports render it; nothing here formats output.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
@@ -36,7 +37,8 @@ impl fmt::Display for Severity {
 /// The Kubernetes object a finding belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectRef {
-    pub kind: String,
+    /// Borrowed, as the workload's is, for the kinds pullcheck reads.
+    pub kind: Cow<'static, str>,
     pub name: Option<String>,
     pub namespace: String,
 }

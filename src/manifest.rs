@@ -8,6 +8,7 @@
 //! objects (Helm values, CI configs) are skipped here without a word. This module does not judge
 //! anything: rules do.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -37,8 +38,8 @@ pub struct Scalar {
     content: Option<Span>,
     /// For a value put together from several written ones (the reference a kustomize `images`
     /// entry produces from `newName` and `newTag`), where each part of it is written; empty for a
-    /// value written in one piece.
-    pieces: Vec<Piece>,
+    /// value written in one piece (a boxed slice, which holds nothing on the heap when empty).
+    pieces: Box<[Piece]>,
 }
 
 /// A part of a put-together [`Scalar`]: the bytes `range` of its value are written at `span`
@@ -67,7 +68,7 @@ impl Scalar {
             value: value.into(),
             span,
             content: None,
-            pieces: Vec::new(),
+            pieces: Box::default(),
         }
     }
 
@@ -76,7 +77,7 @@ impl Scalar {
             value: node.as_str()?.to_owned(),
             span: node.span(),
             content: node.content_span(),
-            pieces: Vec::new(),
+            pieces: Box::default(),
         })
     }
 
@@ -109,7 +110,7 @@ impl Scalar {
             value,
             span,
             content: None,
-            pieces,
+            pieces: pieces.into_boxed_slice(),
         })
     }
 
@@ -183,7 +184,7 @@ impl Field {
                 value: node.source().to_owned(),
                 span: node.span(),
                 content: Some(node.span()),
-                pieces: Vec::new(),
+                pieces: Box::default(),
             }),
             _ => Field::NotString {
                 span: node.span(),
@@ -252,13 +253,9 @@ pub struct Container {
     pub span: Span,
     pub image: Field,
     pub image_pull_policy: Field,
-    /// Where a controller puts this image, in the words its users know, for images that are not a
-    /// pod's own container: `auxiliary image 1 of domain "sales"`, `container "log" of the managed
-    /// server "ms-2" pod`. `None` for the containers of a pod template.
-    pub place: Option<String>,
-    /// Said with findings about the image when it is not written as is: `spec.image is omitted;
-    /// the operator uses its default …`, or why an absent image is required.
-    pub image_note: Option<String>,
+    /// Where a controller or tool puts this image, for images that are not a pod template's own
+    /// container; `None` for the containers of a pod template. Boxed: most containers have none.
+    pub origin: Option<Box<Origin>>,
     /// The image is not written: `image` holds the controller's default, spanned on `span`.
     pub image_is_default: bool,
     pub pull_policy_default: PullPolicyDefault,
@@ -268,9 +265,32 @@ pub struct Container {
     /// kustomize `images` entry that sets `newName` but no `newTag` nor `digest`), so the rules
     /// about tags and digests have nothing to judge.
     pub tag_unknown: bool,
+}
+
+/// Where an image that is not a pod template's own container comes from: a container a controller
+/// adds or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// Where the image is put, in the words its users know: `auxiliary image 1 of domain "sales"`,
+    /// `container "log" of the managed server "ms-2" pod`, `images entry "app"`.
+    pub place: String,
+    /// Said with findings about the image when it is not written as is: `spec.image is omitted;
+    /// the operator uses its default …`, or why an absent image is required.
+    pub image_note: Option<String>,
     /// For an image put together from several fields (a kustomize `images` entry), each field's
     /// key and where its value is written, so a finding names the field at fault.
     pub image_fields: Vec<(&'static str, Span)>,
+}
+
+impl Origin {
+    /// An origin at `place`, with nothing more to say about its image.
+    pub(crate) fn at(place: String) -> Box<Origin> {
+        Box::new(Origin {
+            place,
+            image_note: None,
+            image_fields: Vec::new(),
+        })
+    }
 }
 
 impl Container {
@@ -288,20 +308,46 @@ impl Container {
             span: container.span(),
             image: Field::read(container, "image"),
             image_pull_policy: Field::read(container, "imagePullPolicy"),
-            place,
-            image_note: None,
+            origin: place.map(Origin::at),
             image_is_default: false,
             pull_policy_default: PullPolicyDefault::ApiServer,
             set_at_deploy: None,
             tag_unknown: false,
-            image_fields: Vec::new(),
         }
+    }
+
+    /// Where a controller or tool puts the image, for images that are not a pod template's own
+    /// container (see [`Origin::place`]).
+    pub fn place(&self) -> Option<&str> {
+        self.origin.as_deref().map(|origin| origin.place.as_str())
+    }
+
+    /// What to say with findings about the image when it is not written as is (see
+    /// [`Origin::image_note`]).
+    pub fn image_note(&self) -> Option<&str> {
+        self.origin.as_deref()?.image_note.as_deref()
+    }
+
+    /// Says `note` with findings about the image (see [`Origin::image_note`]). Only an image with
+    /// an origin has one: a pod template's own containers are written as is.
+    pub(crate) fn note_image(&mut self, note: String) {
+        if let Some(origin) = &mut self.origin {
+            origin.image_note = Some(note);
+        }
+    }
+
+    /// The fields an image put together from several is written in (see [`Origin::image_fields`]);
+    /// empty for an image written in one piece.
+    pub fn image_fields(&self) -> &[(&'static str, Span)] {
+        self.origin
+            .as_deref()
+            .map_or(&[], |origin| origin.image_fields.as_slice())
     }
 
     /// The container's name for messages and reports: where a controller puts it, else its name,
     /// or its position when it has none.
     pub fn display_name(&self) -> &str {
-        if let Some(place) = &self.place {
+        if let Some(place) = self.place() {
             return place;
         }
         self.name
@@ -319,7 +365,7 @@ impl Container {
         if key != "image" {
             return key;
         }
-        self.image_fields
+        self.image_fields()
             .iter()
             .find(|(_, at)| at.start <= span.start && span.end <= at.end)
             .map_or(key, |(field, _)| field)
@@ -420,8 +466,8 @@ pub struct ServiceAccountField {
 /// without `imagePullSecrets` of its own gets its service account's.
 #[derive(Debug, Clone)]
 pub struct PodGroup {
-    /// The account's name: written, or `default` when no scope names one.
-    pub service_account: String,
+    /// The account's name: written, or `default` (borrowed) when no scope names one.
+    pub service_account: Cow<'static, str>,
     /// Where the name is written; empty when it is the implied `default`.
     pub written_at: Vec<ServiceAccountField>,
     /// Which pods these are, in the controller's words; empty for an ordinary workload.
@@ -436,24 +482,29 @@ pub enum PodPullSecrets {
     /// From the object itself: [`Workload::image_pull_secrets`].
     Own,
     /// From another object: a WebLogic Cluster resource's pods get those of the Domain that lists
-    /// it in `spec.clusters`.
-    From {
-        /// `domain "sales"`.
-        owner: String,
-        file: Arc<SourceFile>,
-        entries: Vec<PullSecretRef>,
-    },
+    /// it in `spec.clusters`. Boxed: few workloads have them, and every workload holds this enum.
+    From(Box<InheritedPullSecrets>),
     /// From an object that is not among the files checked (a Cluster resource that no scanned
     /// Domain lists): what the pods will get is unknown.
     Unknown,
+}
+
+/// The `imagePullSecrets` of the object a workload's pods get theirs from.
+#[derive(Debug, Clone)]
+pub struct InheritedPullSecrets {
+    /// `domain "sales"`.
+    pub owner: String,
+    pub file: Arc<SourceFile>,
+    pub entries: Vec<PullSecretRef>,
 }
 
 /// A Kubernetes object that runs containers, reduced to what the rules need.
 #[derive(Debug, Clone)]
 pub struct Workload {
     pub file: Arc<SourceFile>,
-    pub kind: String,
-    pub api_version: String,
+    /// Borrowed, not copied, for the kinds and API versions nearly every workload has.
+    pub kind: Cow<'static, str>,
+    pub api_version: Cow<'static, str>,
     pub name: Option<String>,
     /// `metadata.namespace`, or the configured default namespace when it is not written.
     pub namespace: String,
@@ -461,8 +512,9 @@ pub struct Workload {
     /// The object's whole mapping.
     pub span: Span,
     /// Where the pod spec sits in the object: `spec.template.spec` (`spec.serverPod` for the
-    /// WebLogic resources, which describe pods without holding a pod spec).
-    pub pod_spec_path: String,
+    /// WebLogic resources, which describe pods without holding a pod spec). Borrowed, for an object
+    /// that is not an item of a `List`.
+    pub pod_spec_path: Cow<'static, str>,
     /// The object lacks a field the API server requires of it (an `apps/v1` workload without
     /// `spec.selector` or pod template labels), so it cannot be applied as written: it is a
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
@@ -518,7 +570,7 @@ impl Workload {
     pub fn pod_image_pull_secrets(&self) -> Option<(&[PullSecretRef], Option<&Arc<SourceFile>>)> {
         match &self.pod_pull_secrets {
             PodPullSecrets::Own => Some((&self.image_pull_secrets, None)),
-            PodPullSecrets::From { file, entries, .. } => Some((entries, Some(file))),
+            PodPullSecrets::From(from) => Some((&from.entries, Some(&from.file))),
             PodPullSecrets::Unknown => None,
         }
     }
@@ -535,8 +587,8 @@ impl Workload {
 
     /// Who lists the pods' pull secrets, for messages: `the pod`, `domain "sales"`.
     pub fn pull_secrets_owner(&self) -> String {
-        match (&self.pod_pull_secrets, self.kind.as_str()) {
-            (PodPullSecrets::From { owner, .. }, _) => owner.clone(),
+        match (&self.pod_pull_secrets, &*self.kind) {
+            (PodPullSecrets::From(from), _) => from.owner.clone(),
             (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
             _ => "the pod".to_owned(),
         }
@@ -544,8 +596,8 @@ impl Workload {
 
     /// Where a pull secret for every pod would be listed, for help texts.
     pub fn pull_secrets_place(&self) -> String {
-        match (&self.pod_pull_secrets, self.kind.as_str()) {
-            (PodPullSecrets::From { owner, .. }, _) => format!("the spec of {owner}"),
+        match (&self.pod_pull_secrets, &*self.kind) {
+            (PodPullSecrets::From(from), _) => format!("the spec of {}", from.owner),
             (_, "Domain") => "the Domain's spec".to_owned(),
             _ => "the pod spec".to_owned(),
         }
@@ -677,31 +729,30 @@ impl Reader<'_> {
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
             return;
         };
-        let pod_spec = pod_spec_path.iter().try_fold(node, |n, key| n.get(key));
+        let mut keys = pod_spec_path.split('.');
+        let Some(last_key) = keys.next_back() else { return };
+        // What holds the pod spec: the pod template, for the kinds that have one.
+        let parent = keys.try_fold(node, |n, key| n.get(key));
+        let pod_spec = parent.and_then(|parent| parent.get(last_key));
         // The key that holds the pod spec, to point at when the value has the wrong shape.
-        let (parent_keys, last_key) = pod_spec_path.split_at(pod_spec_path.len() - 1);
-        let pod_spec_key = parent_keys
-            .iter()
-            .try_fold(node, |n, key| n.get(key))
-            .and_then(|parent| parent.key(last_key[0]));
-        let mut workload = self.workload(node, api_version, kind, format!("{prefix}{}", pod_spec_path.join(".")));
+        let pod_spec_key = parent.and_then(|parent| parent.key(last_key));
+        let mut workload = self.workload(node, api_version, kind, prefixed(prefix, pod_spec_path));
         workload.is_fragment = is_fragment(node, api_version);
         match pod_spec {
             Some(pod_spec) if pod_spec.is_mapping() => {
                 self.pod_spec(pod_spec, &mut workload);
-                let template = parent_keys.iter().try_fold(node, |n, key| n.get(key));
-                deploy_time::mark_istio(template.and_then(|t| t.get("metadata")), &mut workload.containers);
+                deploy_time::mark_istio(parent.and_then(|t| t.get("metadata")), &mut workload.containers);
             }
             Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
                 span: shape_span(pod_spec, pod_spec_key),
-                field: workload.pod_spec_path.clone(),
+                field: workload.pod_spec_path.to_string(),
                 expected: "an object",
                 found: pod_spec.type_name(),
             }),
             _ => {}
         }
         workload.pods = vec![PodGroup {
-            service_account: "default".to_owned(),
+            service_account: Cow::Borrowed("default"),
             written_at: Vec::new(),
             pods: Vec::new(),
             containers: (0..workload.containers.len()).collect(),
@@ -714,7 +765,7 @@ impl Reader<'_> {
         }) && let Some(name) = name.as_scalar()
         {
             let group = &mut workload.pods[0];
-            group.service_account.clone_from(&name.value);
+            group.service_account = Cow::Owned(name.value.clone());
             group.written_at.push(ServiceAccountField {
                 name: name.clone(),
                 path: format!("{}.{key}", workload.pod_spec_path),
@@ -731,14 +782,14 @@ impl Reader<'_> {
         node: Node<'_, '_>,
         api_version: &str,
         kind: &str,
-        pod_spec_path: String,
+        pod_spec_path: Cow<'static, str>,
     ) -> Workload {
         let metadata = node.get("metadata");
         let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str());
         Workload {
             file: Arc::clone(self.file),
-            kind: kind.to_owned(),
-            api_version: api_version.to_owned(),
+            kind: shared(kind, KINDS),
+            api_version: shared(api_version, API_VERSIONS),
             name: metadata
                 .and_then(|m| m.get("name"))
                 .and_then(|n| n.as_str())
@@ -855,22 +906,73 @@ fn is_fragment(object: Node<'_, '_>, api_version: &str) -> bool {
     selector.is_none() || template_labels.is_none()
 }
 
-/// The keys leading from an object to its pod spec, for the kinds that have one. The API group
-/// must be one of Kubernetes' own, so a custom resource that reuses a kind name (`Job`) is left
-/// alone.
-fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
+/// The path from an object to its pod spec (`spec.template.spec`), for the kinds that have one.
+/// The API group must be one of Kubernetes' own, so a custom resource that reuses a kind name
+/// (`Job`) is left alone.
+fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static str> {
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    let path: &'static [&'static str] = match (group, kind) {
-        ("", "Pod") => &["spec"],
-        ("", "PodTemplate") => &["template", "spec"],
-        ("", "ReplicationController") => &["spec", "template", "spec"],
+    Some(match (group, kind) {
+        ("", "Pod") => "spec",
+        ("", "PodTemplate") => "template.spec",
+        ("", "ReplicationController") => "spec.template.spec",
         ("apps" | "extensions", "Deployment" | "ReplicaSet" | "DaemonSet")
         | ("apps", "StatefulSet")
-        | ("batch", "Job") => &["spec", "template", "spec"],
-        ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template", "spec"],
+        | ("batch", "Job") => "spec.template.spec",
+        ("batch", "CronJob") => "spec.jobTemplate.spec.template.spec",
         _ => return None,
-    };
-    Some(path)
+    })
+}
+
+/// The kinds of the objects read as workloads.
+const KINDS: &[&str] = &[
+    "Pod",
+    "PodTemplate",
+    "ReplicationController",
+    "Deployment",
+    "ReplicaSet",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "Domain",
+    "Cluster",
+    "Kustomization",
+    "Component",
+];
+
+/// The API versions most workloads are written in.
+const API_VERSIONS: &[&str] = &[
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "batch/v1beta1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "extensions/v1beta1",
+    "weblogic.oracle/v9",
+    "weblogic.oracle/v8",
+    "weblogic.oracle/v1",
+    "kustomize.config.k8s.io/v1beta1",
+    "kustomize.config.k8s.io/v1alpha1",
+];
+
+/// `value`, borrowed when it is one of the constants `known`: every workload that is kept until
+/// all files are read would otherwise hold its own copy of the same few words.
+fn shared(value: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|known| **known == value) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(value.to_owned()),
+    }
+}
+
+/// `path` in an object at `prefix` (`items[0].`, for an item of a `List`). An object that is not
+/// in a list, as most are, shares the constant rather than holding a copy.
+pub(crate) fn prefixed(prefix: &str, path: &'static str) -> Cow<'static, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(format!("{prefix}{path}"))
+    }
 }
 
 #[cfg(test)]
@@ -958,6 +1060,23 @@ items:
         assert_eq!(pod.containers[0].path, "items[0].spec.containers[0]");
         let image = pod.containers[0].image.as_scalar().unwrap();
         assert_eq!(&text[image.span_of(1..3).range()], "gi");
+    }
+
+    #[test]
+    fn the_words_most_workloads_share_are_borrowed() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {containers: [{image: x}]}}}\n";
+        let extracted = extract_text(text);
+        let workload = &extracted.workloads[0];
+        assert!(matches!(workload.kind, Cow::Borrowed("Deployment")));
+        assert!(matches!(workload.api_version, Cow::Borrowed("apps/v1")));
+        assert!(matches!(workload.pod_spec_path, Cow::Borrowed("spec.template.spec")));
+        assert!(matches!(workload.pods[0].service_account, Cow::Borrowed("default")));
+
+        let listed = format!("apiVersion: v1\nkind: List\nitems:\n- {}", text.replace('\n', "\n  "));
+        let extracted = extract_text(&listed);
+        let workload = &extracted.workloads[0];
+        assert_eq!(workload.pod_spec_path, "items[0].spec.template.spec");
+        assert!(matches!(workload.kind, Cow::Borrowed("Deployment")));
     }
 
     #[test]

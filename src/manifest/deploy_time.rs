@@ -195,7 +195,7 @@ pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
             .containers
             .iter()
             .filter(|c| {
-                c.kind == ContainerKind::KustomizeImage && c.image_fields.iter().any(|(key, _)| *key == "newName")
+                c.kind == ContainerKind::KustomizeImage && c.image_fields().iter().any(|(key, _)| *key == "newName")
             })
             .filter_map(|c| repository(&c.name.as_ref()?.value));
         for name in names {

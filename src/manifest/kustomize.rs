@@ -47,7 +47,7 @@
 
 use std::path::Path;
 
-use super::{Container, ContainerKind, Field, Part, PullPolicyDefault, Reader, Scalar, Workload};
+use super::{Container, ContainerKind, Field, Origin, Part, PullPolicyDefault, Reader, Scalar, Workload};
 use crate::yaml::Node;
 
 /// The file names kustomize reads a kustomization from.
@@ -110,7 +110,7 @@ fn read(
     parent: Option<Node<'_, '_>>,
 ) -> Option<Workload> {
     let images = parent?.get("images").filter(|list| list.is_sequence())?;
-    let mut workload = reader.workload(node, api_version, kind, prefix.trim_end_matches('.').to_owned());
+    let mut workload = reader.workload(node, api_version, kind, prefix.trim_end_matches('.').to_owned().into());
     workload.rewrites_images = true;
     workload.containers = images
         .items()
@@ -140,23 +140,25 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
         span: entry.span(),
         image: Field::Absent,
         image_pull_policy: Field::Absent,
-        place: Some(match name {
-            Some(name) => format!("images entry \"{}\"", name.value),
-            None => format!("images entry {}", index + 1),
-        }),
-        image_note: None,
+        origin: Some(Box::new(Origin {
+            place: match name {
+                Some(name) => format!("images entry \"{}\"", name.value),
+                None => format!("images entry {}", index + 1),
+            },
+            image_note: None,
+            image_fields: fields
+                .iter()
+                .filter_map(|(key, field)| match field {
+                    Field::String(value) => Some((*key, value.span)),
+                    Field::NotString { span, .. } | Field::Null { span } => Some((*key, *span)),
+                    Field::Absent => None,
+                })
+                .collect(),
+        })),
         image_is_default: false,
         pull_policy_default: PullPolicyDefault::ApiServer,
         set_at_deploy: None,
         tag_unknown: false,
-        image_fields: fields
-            .iter()
-            .filter_map(|(key, field)| match field {
-                Field::String(value) => Some((*key, value.span)),
-                Field::NotString { span, .. } | Field::Null { span } => Some((*key, *span)),
-                Field::Absent => None,
-            })
-            .collect(),
         path,
     };
     // Kustomize cannot read the kustomization, so nothing is built.
@@ -194,9 +196,9 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
     if let Some(new_name) = new_name
         && name_len(&new_name.value) < new_name.value.len()
     {
-        container.image_note = Some("newName holds a tag or digest, and kustomize appends another".to_owned());
+        container.note_image("newName holds a tag or digest, and kustomize appends another".to_owned());
     } else if new_tag.is_none() && digest.is_none() {
-        container.image_note = Some("keeps the manifests' tag".to_owned());
+        container.note_image("keeps the manifests' tag".to_owned());
     }
     container.tag_unknown = new_tag.is_none() && digest.is_none();
     container.image = Scalar::joined(&parts).map_or(Field::Absent, Field::String);

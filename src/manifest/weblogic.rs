@@ -59,13 +59,13 @@
 //! `managedServers` entry that names no service account is taken to use the Domain's, even
 //! when its cluster's `serverPod` names one.
 
-use std::borrow::{Borrow, BorrowMut};
+use std::borrow::{Borrow, BorrowMut, Cow};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{
-    Container, ContainerKind, Field, PodGroup, PodPullSecrets, PullPolicyDefault, Reader, Scalar, ServiceAccountField,
-    Workload, image_pull_secrets,
+    Container, ContainerKind, Field, InheritedPullSecrets, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader,
+    Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
@@ -175,7 +175,7 @@ struct DomainReader {
 
 impl DomainReader {
     fn read(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, schema: Schema, prefix: &str) -> Workload {
-        let workload = reader.workload(node, api_version, "Domain", format!("{prefix}spec.serverPod"));
+        let workload = reader.workload(node, api_version, "Domain", prefixed(prefix, "spec.serverPod"));
         let domain = domain_label(workload.name.as_deref());
         let mut this = DomainReader {
             schema,
@@ -400,7 +400,7 @@ impl DomainReader {
                 };
                 container.image = Field::String(Scalar::assumed(default, span));
                 container.image_is_default = true;
-                container.image_note = Some(
+                container.note_image(
                     "spec.image is omitted; the operator uses its default image for a domain home on a persistent volume"
                         .to_owned(),
                 );
@@ -409,7 +409,7 @@ impl DomainReader {
             // The 2.x releases disagreed on the default; see the module documentation.
             ("PersistentVolume", None) => None,
             (source, _) => {
-                container.image_note = Some(match (written, self.schema) {
+                let note = match (written, self.schema) {
                     (Some(key), _) => format!("required when {key} is {source}"),
                     (None, Schema::Legacy) => "required when domainHomeInImage is true, its default".to_owned(),
                     (None, Schema::V9) if source == "FromModel" => {
@@ -418,7 +418,8 @@ impl DomainReader {
                     }
                     (None, Schema::V9) => "required: domainHomeSourceType defaults to Image".to_owned(),
                     (None, Schema::V8) => "required unless domainHomeSourceType is PersistentVolume".to_owned(),
-                });
+                };
+                container.note_image(note);
                 Some(container)
             }
         }
@@ -469,7 +470,7 @@ impl DomainReader {
         };
         container.image = Field::String(Scalar::assumed(default, span));
         container.image_is_default = true;
-        container.image_note = Some(format!(
+        container.note_image(format!(
             "{path}.image is omitted; the operator uses its default, whose tag depends on the operator release"
         ));
         Some(container)
@@ -680,7 +681,9 @@ fn group_by_service_account(
     let mut groups: Vec<PodGroup> = Vec::new();
     for scope in scopes {
         let written = scope.service_account.or_else(|| domain.cloned());
-        let name = written.as_ref().map_or("default", |w| w.name.value.as_str()).to_owned();
+        let name = written
+            .as_ref()
+            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone()));
         let index = match groups.iter().position(|g| g.service_account == name) {
             Some(index) => index,
             None => {
@@ -738,11 +741,9 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
         span: node.span(),
         image: Field::read(node, "image"),
         image_pull_policy: Field::read(node, "imagePullPolicy"),
-        place: Some(place),
-        image_note: None,
+        origin: Some(Origin::at(place)),
         image_is_default: false,
         tag_unknown: false,
-        image_fields: Vec::new(),
         pull_policy_default: PullPolicyDefault::WeblogicOperator,
         set_at_deploy: None,
     }
@@ -777,8 +778,8 @@ fn is_true(node: Node<'_, '_>) -> bool {
 /// A Cluster resource (`weblogic.oracle/v1`): the containers of its `spec.serverPod`, pulled by
 /// the cluster's managed server pods with the pull secrets of the Domain that lists it.
 fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &str) -> Workload {
-    let path = format!("{prefix}spec.serverPod");
-    let mut workload = reader.workload(node, api_version, "Cluster", path.clone());
+    let mut workload = reader.workload(node, api_version, "Cluster", prefixed(prefix, "spec.serverPod"));
+    let path = workload.pod_spec_path.to_string();
     workload.pod_pull_secrets = PodPullSecrets::Unknown;
     let spec = node.get("spec");
     // `spec.clusterName` is required (Cluster.md): without it, the Cluster is a patch.
@@ -814,7 +815,7 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
     workload.pods = vec![PodGroup {
         service_account: written_at
             .as_ref()
-            .map_or_else(|| "default".to_owned(), |w| w.name.value.clone()),
+            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone())),
         written_at: written_at.into_iter().collect(),
         pods: vec![pods.clone()],
         containers: (0..workload.containers.len()).collect(),
@@ -896,17 +897,17 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
             return;
         };
         let pods = pods.clone();
-        cluster.pod_pull_secrets = PodPullSecrets::From {
+        cluster.pod_pull_secrets = PodPullSecrets::From(Box::new(InheritedPullSecrets {
             owner,
             file: domain_file.clone(),
             entries,
-        };
+        }));
         let group = &mut cluster.pods[0];
         let own = group.written_at.first().cloned();
         if own.is_none()
             && let Some(account) = &domain_account
         {
-            group.service_account.clone_from(&account.name.value);
+            group.service_account = Cow::Owned(account.name.value.clone());
             group.written_at.push(ServiceAccountField {
                 file: Some(domain_file),
                 pods: vec![pods.clone()],
@@ -931,7 +932,7 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
             group.containers = unique.into_iter().collect();
         }
         None => domain.pods.push(PodGroup {
-            service_account: written.name.value.clone(),
+            service_account: Cow::Owned(written.name.value.clone()),
             written_at: vec![written],
             pods: vec![pods],
             containers: server_containers,
@@ -1030,7 +1031,7 @@ spec:
         let groups: Vec<(&str, &[String], Vec<usize>)> = domain
             .pods
             .iter()
-            .map(|g| (g.service_account.as_str(), g.pods.as_slice(), g.containers.clone()))
+            .map(|g| (&*g.service_account, g.pods.as_slice(), g.containers.clone()))
             .collect();
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].0, "runner");
@@ -1073,7 +1074,7 @@ spec:
         ] {
             let container = &extract_text(&required).workloads[0].containers[0];
             assert_eq!(container.image, Field::Absent, "{required}");
-            assert!(container.image_note.as_deref().unwrap().starts_with("required"));
+            assert!(container.image_note().unwrap().starts_with("required"));
         }
         // A Domain without a name (an operator test input, a fragment) is still "the domain".
         let unnamed = extract_text("apiVersion: weblogic.oracle/v8\nkind: Domain\nspec: {image: wls:12}\n");

@@ -577,7 +577,7 @@ fn fingerprint(d: &Diagnostic, uri: &str) -> u64 {
     let mut hash = Fnv1a::new();
     hash.field(Some(d.rule));
     hash.field(Some(uri));
-    hash.field(object.map(|o| o.kind.as_str()));
+    hash.field(object.map(|o| &*o.kind));
     hash.field(object.map(|o| o.namespace.as_str()));
     hash.field(object.and_then(|o| o.name.as_deref()));
     hash.field(d.container.as_deref());

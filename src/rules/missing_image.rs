@@ -26,11 +26,11 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         let name = container.display_name();
         // A controller's image slot (a WebLogic Domain's `spec.image`) is named by its field; the
         // finding's prefix already says where it is.
-        let what = match container.place {
+        let what = match container.place() {
             Some(_) => container.field_path("image"),
             None => format!("container \"{name}\""),
         };
-        let (span, message) = match (&container.image, &container.place) {
+        let (span, message) = match (&container.image, container.place()) {
             (Field::Absent, Some(_)) => (container.span, format!("{what} is not set")),
             (Field::Absent, None) => (
                 // Point at the container's name: the whole mapping would underline many lines.
@@ -45,7 +45,7 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
-        let help = match container.place {
+        let help = match container.place() {
             Some(_) => format!(
                 "set `{}` to the reference to run, e.g. `registry.example.com/app:1.0`",
                 container.field_path("image")

@@ -153,7 +153,7 @@ impl Finding {
     /// kustomize `images` entry), the field is the one written at `span` (`images[0].newTag`).
     pub fn in_container(container: &Container, key: &str, span: Span, message: impl Into<String>) -> Finding {
         let message = message.into();
-        let message = match (&container.place, &container.image_note) {
+        let message = match (container.place(), container.image_note()) {
             (Some(place), Some(note)) if key == "image" || container.image_is_default => {
                 format!("{place} ({note}): {message}")
             }

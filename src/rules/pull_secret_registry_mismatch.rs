@@ -1,5 +1,7 @@
 //! `pull-secret-registry-mismatch`: the pod has pull secrets, but none for the image's registry.
 
+use std::borrow::Cow;
+
 use super::{Context, Finding, Rule};
 use crate::diagnostic::Severity;
 use crate::inventory::{Lookup, PullSecretSource, SecretFact, ServiceAccount};
@@ -22,7 +24,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
     // When the pods list pull secrets, every pod uses them, so one pass over every image is enough;
     // otherwise each group of pods gets its own service account's.
     let everything = PodGroup {
-        service_account: String::new(),
+        service_account: Cow::Borrowed(""),
         written_at: Vec::new(),
         pods: Vec::new(),
         containers: (0..workload.containers.len()).collect(),

@@ -66,7 +66,7 @@ fn service_account_secrets(workload: &Workload, context: &Context<'_>, out: &mut
         // Point where the account is named, or at the object's first line for the implied default.
         let (span, field) = match group.written_at.iter().find(|at| at.file.is_none()) {
             Some(at) => (at.name.span, at.path.clone()),
-            None => (first_line(workload), workload.pod_spec_path.clone()),
+            None => (first_line(workload), workload.pod_spec_path.to_string()),
         };
         for secret in &account.image_pull_secrets {
             if !matches!(context.inventory.secret(namespace, secret), Lookup::Absent) {
