@@ -178,17 +178,29 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
         }
     }
 
-    let report = match args.format {
-        Format::Human => outcome.diagnostics.iter().map(|d| human.render(d)).collect(),
-        Format::Json => report::json::render(&outcome),
-        Format::Sarif => report::sarif::render(&outcome, std::env::current_dir().ok().as_deref()),
-        Format::Github => report::github::render(&outcome),
-    };
     let summary = (!args.quiet).then(|| format!("{}\n", report::summary_line(&outcome, started.elapsed())));
-    // A closed pipe is the reader's choice; the exit code still tells the result.
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Human => {
+                for diagnostic in &outcome.diagnostics {
+                    out.write_all(human.render(diagnostic).as_bytes())?;
+                }
+            }
+            Format::Json => report::json::write(&outcome, out)?,
+            Format::Sarif => report::sarif::write(&outcome, std::env::current_dir().ok().as_deref(), out)?,
+            Format::Github => report::github::write(&outcome, out)?,
+        }
+        Ok(())
+    };
+    // The report is written as it is produced, never held whole in memory.
     match &args.output {
         Some(path) => {
-            if let Err(error) = std::fs::write(path, report) {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                write(&mut out)?;
+                out.flush()
+            });
+            if let Err(error) = written {
                 eprintln!("pullcheck: writing `{}`: {error}", path.display());
                 return ExitCode::from(EXIT_FAILURE);
             }
@@ -197,12 +209,16 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
             }
         }
         None => {
-            let mut text = report;
-            // The summary follows the report where it cannot spoil it: not inside JSON or SARIF.
-            if let (Some(summary), Format::Human | Format::Github) = (summary, args.format) {
-                text.push_str(&summary);
-            }
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe is the reader's choice; the exit code still tells the result.
+            let _ = write(&mut out).and_then(|()| {
+                // The summary follows the report where it cannot spoil it: not inside JSON or SARIF.
+                match (summary, args.format) {
+                    (Some(summary), Format::Human | Format::Github) => out.write_all(summary.as_bytes()),
+                    _ => Ok(()),
+                }
+            });
+            let _ = out.flush();
         }
     }
 

@@ -9,18 +9,17 @@
 //! escaped as the runner requires: `%`, CR and LF everywhere, and `:` and `,` in properties too.
 
 use std::fmt::Write as _;
+use std::io;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 
-/// One command per diagnostic, each on its own line.
-pub fn render(outcome: &Outcome) -> String {
-    let mut text = String::new();
+/// Writes one command per diagnostic, each on its own line.
+pub fn write(outcome: &Outcome, out: &mut dyn io::Write) -> io::Result<()> {
     for diagnostic in &outcome.diagnostics {
-        text.push_str(&command(diagnostic));
-        text.push('\n');
+        writeln!(out, "{}", command(diagnostic))?;
     }
-    text
+    Ok(())
 }
 
 fn command(d: &Diagnostic) -> String {

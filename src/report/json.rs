@@ -6,6 +6,8 @@
 //! A field that does not apply is `null`, never missing, so consumers can rely on the shape. Timing
 //! is left out so that the same input always gives the same bytes.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use crate::check::Outcome;
@@ -18,8 +20,17 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Report<'o> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'o>>,
+    diagnostics: Diagnostics<'o>,
     summary: Summary<'o>,
+}
+
+/// The diagnostics, each turned into its JSON shape only as it is written.
+struct Diagnostics<'o>(&'o [Diagnostic]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(diagnostic))
+    }
 }
 
 #[derive(Serialize)]
@@ -155,12 +166,13 @@ fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
     }
 }
 
-/// The whole report, pretty-printed, with a trailing newline.
-pub fn render(outcome: &Outcome) -> String {
+/// Writes the whole report, pretty-printed, with a trailing newline, as it is produced: a large
+/// report is never held in memory whole.
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let counts = Counts::of(&outcome.diagnostics);
     let report = Report {
         version: VERSION,
-        diagnostics: outcome.diagnostics.iter().map(diagnostic).collect(),
+        diagnostics: Diagnostics(&outcome.diagnostics),
         summary: Summary {
             files: outcome.files,
             objects: outcome.objects,
@@ -179,7 +191,6 @@ pub fn render(outcome: &Outcome) -> String {
             },
         },
     };
-    let mut text = serde_json::to_string_pretty(&report).expect("the report serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }

@@ -29,6 +29,7 @@
 //! Like the JSON report, the output is a pure function of the outcome and the working directory.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
@@ -193,10 +194,10 @@ struct Snippet {
     text: String,
 }
 
-/// The whole log, pretty-printed, with a trailing newline. `working_directory` is `%SRCROOT%`,
+/// Writes the whole log, pretty-printed, with a trailing newline. `working_directory` is `%SRCROOT%`,
 /// the directory that relative paths are relative to; when it is unknown, relative paths stay
 /// relative (normalised) and the base is declared without a URI.
-pub fn render(outcome: &Outcome, working_directory: Option<&Path>) -> String {
+pub fn write(outcome: &Outcome, working_directory: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
     let artifacts = Artifacts::new(working_directory);
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let results = outcome
@@ -233,9 +234,8 @@ pub fn render(outcome: &Outcome, working_directory: Option<&Path>) -> String {
             results,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).expect("the log serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 fn level(severity: Option<Severity>) -> &'static str {
