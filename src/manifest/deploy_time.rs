@@ -180,17 +180,21 @@ pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
         .iter()
         .filter_map(|(tool, image)| Some((repository(image)?, *tool)))
         .collect();
+    // A kustomization's file → the resource paths it names (looked up per workload: a repository
+    // of overlays has as many kustomizations as workloads).
+    let mut resources_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for kustomization in kustomizations {
+        resources_of
+            .entry(&kustomization.file)
+            .or_default()
+            .extend(kustomization.paths.iter().map(String::as_str));
+    }
     // Repository → the resource paths whose images a kustomization renames to something else.
     let mut renamed: HashMap<String, Vec<&str>> = HashMap::new();
     for workload in workloads.iter().map(Borrow::borrow) {
-        let resources: Vec<&str> = kustomizations
-            .iter()
-            .filter(|k| k.file == workload.file.path)
-            .flat_map(|k| k.paths.iter().map(String::as_str))
-            .collect();
-        if resources.is_empty() {
+        let Some(resources) = resources_of.get(workload.file.path.as_str()).filter(|r| !r.is_empty()) else {
             continue;
-        }
+        };
         let names = workload
             .containers
             .iter()
@@ -199,7 +203,7 @@ pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
             })
             .filter_map(|c| repository(&c.name.as_ref()?.value));
         for name in names {
-            renamed.entry(name).or_default().extend(&resources);
+            renamed.entry(name).or_default().extend(resources);
         }
     }
     // Most runs have neither: then no image needs parsing here.
