@@ -445,7 +445,7 @@ fn read_input(input: Input, config: &Config, max_size: u64) -> FileOutcome {
 /// Loads and extracts one file's text: its parse problems, workloads and facts. `file` is what
 /// the results point at; `text` is its text, which `file` may not hold.
 fn check_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> FileOutcome {
-    let stream = yaml::load(text);
+    let stream = yaml::load_except(text, manifest::unread);
     // A template that is not YAML until rendered: one finding for the file, not a syntax error
     // for each of its expressions, and nothing to extract.
     if stream.problems.iter().any(|p| matches!(p, LoadProblem::Syntax { .. }))

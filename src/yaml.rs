@@ -132,13 +132,26 @@ impl<'a> Stream<'a> {
 /// gives a stream with no documents and one [`LoadProblem::Syntax`] at `0..0` saying that the file
 /// is too large to load (over 4 GiB).
 pub fn load(text: &str) -> Stream<'_> {
-    load_within(text, u32::MAX as usize)
+    load_within(text, u32::MAX as usize, |_, _| false)
 }
 
-/// [`load`], refusing texts longer than `max_len` bytes (a parameter so that tests need not
-/// allocate 4 GiB).
-fn load_within(text: &str, max_len: usize) -> Stream<'_> {
+/// Says which top-level values of a document its reader will never look at: called with the
+/// value of the document's top-level `kind` key and another top-level key written after it.
+pub type Unread = fn(kind: &str, key: &str) -> bool;
+
+/// [`load`], except for the top-level values that `unread` names: they are parsed, so their syntax
+/// errors and duplicate keys are still found, but not kept, and load as null (spanning the value
+/// as written). A large value that nothing reads (a CustomResourceDefinition's schema) then costs
+/// no more than the parser's own pass over it.
+pub fn load_except(text: &str, unread: Unread) -> Stream<'_> {
+    load_within(text, u32::MAX as usize, unread)
+}
+
+/// [`load_except`], refusing texts longer than `max_len` bytes (a parameter so that tests need
+/// not allocate 4 GiB).
+fn load_within(text: &str, max_len: usize, unread: Unread) -> Stream<'_> {
     let mut loader = Loader {
+        unread,
         stream: Stream {
             text,
             nodes: Vec::new(),
@@ -235,7 +248,30 @@ enum Open {
     },
 }
 
+/// A top-level value being read without being kept (see [`load_except`]).
+struct Skipping {
+    /// Where the value starts (once its first event is read), and where its last scalar or flow
+    /// collection ends so far.
+    start: Option<usize>,
+    end: usize,
+    /// The lengths of the arena and of the owned values before it: what it added is let go.
+    nodes: usize,
+    owned: usize,
+}
+
+/// Where reading a value not kept stands after one more event.
+enum Skipped {
+    Inside,
+    /// The value, and the top-level entry it belongs to, has ended.
+    Ended,
+    StreamEnd,
+}
+
+/// Stands for a node inside a value being skipped: nothing refers to it.
+const SKIPPED: NodeId = NodeId::MAX;
+
 struct Loader<'a> {
+    unread: Unread,
     stream: Stream<'a>,
     /// Items of the sequences still open, innermost last.
     open_items: Vec<NodeId>,
@@ -312,6 +348,10 @@ impl<'a> Loader<'a> {
         let mut anchors: Vec<Option<NodeId>> = Vec::new();
         let mut document_start = base;
         let mut checkpoint = (self.stream.roots.len(), self.stream.problems.len());
+        // The document's top-level `kind` value, once read, and the top-level value being read
+        // without being kept, if any (see `load_except`).
+        let mut kind: Option<NodeId> = None;
+        let mut skipping: Option<Skipping> = None;
 
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
@@ -328,6 +368,14 @@ impl<'a> Loader<'a> {
             };
             let start = byte(span.start);
             let end = byte(span.end);
+            if let Some(skip) = &mut skipping {
+                match self.skip_event(text, event, start, end, &mut open, skip) {
+                    Skipped::Inside => {}
+                    Skipped::StreamEnd => break,
+                    Skipped::Ended => skipping = None,
+                }
+                continue;
+            }
             let completed = match event {
                 Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
                 Event::StreamEnd => break,
@@ -338,6 +386,7 @@ impl<'a> Loader<'a> {
                     self.open_items.clear();
                     self.open_entries.clear();
                     anchors.clear();
+                    kind = None;
                     None
                 }
                 Event::Alias(anchor) => Some(match anchors.get(anchor).copied().flatten() {
@@ -346,33 +395,12 @@ impl<'a> Loader<'a> {
                     None => self.push_null(Span::new(start, end)),
                 }),
                 Event::Scalar(value, style, anchor, tag) => {
-                    let span = scalar_span(text, start, end, style);
-                    let tag = tag.map(|tag| tag_type(&tag.suffix));
-                    // Most values are their source text: read them from there, and let the parser's
-                    // copy go now rather than hold one allocation per scalar until the file is done.
-                    let value = match inner_span(span, style).and_then(|inner| text.get(inner.range())) {
-                        Some(source) if source == value => FROM_SOURCE,
-                        _ => self.own(value),
-                    };
-                    let id = self.push(span, NodeKind::Scalar { value, style, tag });
+                    let id = self.scalar(text, value, style, tag, start, end);
                     remember_anchor(&mut anchors, anchor, id);
                     Some(id)
                 }
-                Event::SequenceStart(anchor, _) => {
-                    open.push(Open::Sequence {
-                        start,
-                        anchor,
-                        first: self.open_items.len(),
-                    });
-                    None
-                }
-                Event::MappingStart(anchor, _) => {
-                    open.push(Open::Mapping {
-                        start,
-                        anchor,
-                        first: self.open_entries.len(),
-                        pending_key: None,
-                    });
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    open.push(self.open_collection(&event, start));
                     None
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -387,6 +415,7 @@ impl<'a> Loader<'a> {
                 }
             };
             if let Some(id) = completed {
+                let top_level = open.len() == 1;
                 match open.last_mut() {
                     None => {
                         if !self.is_null(id) {
@@ -395,13 +424,156 @@ impl<'a> Loader<'a> {
                     }
                     Some(Open::Sequence { .. }) => self.open_items.push(id),
                     Some(Open::Mapping { pending_key, .. }) => match pending_key.take() {
-                        None => *pending_key = Some(id),
-                        Some(key) => self.open_entries.push((key, id)),
+                        None => {
+                            *pending_key = Some(id);
+                            // A top-level key after `kind`: its value may be one not kept.
+                            if top_level
+                                && let (Some(kind), Some(key)) = (kind, self.text_of(id))
+                                && (self.unread)(self.text_of(kind).unwrap_or_default(), key)
+                            {
+                                skipping = Some(Skipping {
+                                    start: None,
+                                    end,
+                                    nodes: self.stream.nodes.len(),
+                                    owned: self.stream.owned.len(),
+                                });
+                            }
+                        }
+                        Some(key) => {
+                            if top_level && self.text_of(key) == Some("kind") {
+                                kind = Some(id);
+                            }
+                            self.open_entries.push((key, id));
+                        }
                     },
                 }
             }
         }
         Ok(())
+    }
+
+    /// Reads one event inside a top-level value not kept (see [`load_except`]): only keys become
+    /// nodes, for duplicate-key checks, and only until the value ends. Kept apart from
+    /// `load_events`, whose loop stays small enough for the parser to be inlined into it.
+    #[inline(never)]
+    fn skip_event(
+        &mut self,
+        text: &str,
+        event: Event<'_>,
+        start: usize,
+        end: usize,
+        open: &mut Vec<Open>,
+        skip: &mut Skipping,
+    ) -> Skipped {
+        skip.start.get_or_insert(start);
+        let id = match event {
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd | Event::DocumentStart(_) => {
+                return Skipped::Inside;
+            }
+            Event::StreamEnd => return Skipped::StreamEnd,
+            Event::Scalar(value, style, _, tag) => {
+                skip.end = end;
+                let is_key = matches!(open.last(), Some(Open::Mapping { pending_key: None, .. }));
+                if is_key {
+                    self.scalar(text, value, style, tag, start, end)
+                } else {
+                    SKIPPED
+                }
+            }
+            Event::Alias(_) => {
+                skip.end = end;
+                SKIPPED
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                open.push(self.open_collection(&event, start));
+                return Skipped::Inside;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(collection) = open.pop() else {
+                    return Skipped::Inside;
+                };
+                if matches!(text.as_bytes().get(start), Some(b']' | b'}')) {
+                    skip.end = end;
+                }
+                match collection {
+                    Open::Sequence { first, .. } => self.open_items.truncate(first),
+                    Open::Mapping { first, .. } => {
+                        self.report_duplicate_keys(first);
+                        self.open_entries.truncate(first);
+                    }
+                }
+                SKIPPED
+            }
+        };
+        if open.len() > 1 {
+            if let Some(Open::Mapping { pending_key, .. }) = open.last_mut() {
+                match pending_key.take() {
+                    None => *pending_key = Some(id),
+                    Some(key) => self.open_entries.push((key, SKIPPED)),
+                }
+            }
+            return Skipped::Inside;
+        }
+        // The value has ended: what it added goes, and a null stands for it.
+        self.stream.nodes.truncate(skip.nodes);
+        self.stream.owned.truncate(skip.owned);
+        let start = skip.start.unwrap_or(skip.end);
+        let null = self.push_null(Span::new(start, skip.end.max(start)));
+        if let Some(Open::Mapping { pending_key, .. }) = open.last_mut()
+            && let Some(key) = pending_key.take()
+        {
+            self.open_entries.push((key, null));
+        }
+        Skipped::Ended
+    }
+
+    /// A scalar's node, its value read from the source when it is the text written there.
+    fn scalar(
+        &mut self,
+        text: &str,
+        value: Cow<'_, str>,
+        style: ScalarStyle,
+        tag: Option<Cow<'_, saphyr_parser::Tag>>,
+        start: usize,
+        end: usize,
+    ) -> NodeId {
+        let span = scalar_span(text, start, end, style);
+        let tag = tag.map(|tag| tag_type(&tag.suffix));
+        // Most values are their source text: read them from there, and let the parser's copy go
+        // now rather than hold one allocation per scalar until the file is done.
+        let value = match inner_span(span, style).and_then(|inner| text.get(inner.range())) {
+            Some(source) if source == value => FROM_SOURCE,
+            _ => self.own(value),
+        };
+        self.push(span, NodeKind::Scalar { value, style, tag })
+    }
+
+    /// The open collection a start event begins.
+    fn open_collection(&self, event: &Event<'_>, start: usize) -> Open {
+        match *event {
+            Event::SequenceStart(anchor, _) => Open::Sequence {
+                start,
+                anchor,
+                first: self.open_items.len(),
+            },
+            _ => {
+                let anchor = match *event {
+                    Event::MappingStart(anchor, _) => anchor,
+                    _ => 0,
+                };
+                Open::Mapping {
+                    start,
+                    anchor,
+                    first: self.open_entries.len(),
+                    pending_key: None,
+                }
+            }
+        }
+    }
+
+    /// The value of a scalar node; `None` for collections.
+    fn text_of(&self, id: NodeId) -> Option<&str> {
+        self.stream.scalar_text(self.stream.nodes.get(id as usize)?)
     }
 
     fn push(&mut self, span: Span, kind: NodeKind) -> NodeId {
@@ -493,7 +665,8 @@ impl<'a> Loader<'a> {
         const PAIRWISE_UP_TO: usize = 16;
         let stream = &self.stream;
         let entries = &self.open_entries[first..];
-        let key_text = |id: NodeId| stream.scalar_text(&stream.nodes[id as usize]);
+        // A key inside a value not kept may have no node (a collection or an alias as a key).
+        let key_text = |id: NodeId| stream.scalar_text(stream.nodes.get(id as usize)?);
         let duplicate = |key: NodeId, first: NodeId| LoadProblem::DuplicateKey {
             key: key_text(key).unwrap_or_default().to_owned(),
             span: stream.nodes[key as usize].span(),
@@ -932,6 +1105,47 @@ mod tests {
     }
 
     #[test]
+    fn values_not_read_load_as_null_and_are_still_checked() {
+        let text = "apiVersion: v1\nkind: Big\nmetadata: {name: a}\nspec:\n  x: [1, {y: 2, y: 3}]\n  z: &a 1\nstatus: *a\nextra: four\n";
+        let unread: Unread = |kind, key| kind == "Big" && matches!(key, "spec" | "status");
+        let stream = load_except(text, unread);
+        let doc = stream.documents().next().unwrap();
+        assert_eq!(doc.get("kind").unwrap().as_str(), Some("Big"));
+        assert_eq!(doc.get("metadata").unwrap().get("name").unwrap().as_str(), Some("a"));
+        let spec = doc.get("spec").unwrap();
+        assert!(spec.is_null());
+        assert_eq!(text_of(text, spec.span()), "x: [1, {y: 2, y: 3}]\n  z: &a 1");
+        assert!(doc.get("status").unwrap().is_null());
+        assert_eq!(doc.get("extra").unwrap().as_str(), Some("four"));
+        // Nothing of the values not kept stays: the root, its six keys and six values, and the
+        // two nodes of `{name: a}`.
+        assert_eq!(stream.nodes.len(), 15);
+        assert_eq!(load(text).nodes.len(), 24);
+        let [LoadProblem::DuplicateKey { key, span, first }] = &stream.problems[..] else {
+            panic!("{:?}", stream.problems);
+        };
+        assert_eq!(
+            (key.as_str(), &text[span.range()], &text[first.range()]),
+            ("y", "y", "y")
+        );
+        assert!(first.start < span.start);
+        // Another kind is loaded whole.
+        let whole = load_except("kind: Small\nspec: {a: b}\n", unread);
+        assert_eq!(
+            whole
+                .documents()
+                .next()
+                .unwrap()
+                .get("spec")
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .as_str(),
+            Some("b")
+        );
+    }
+
+    #[test]
     fn escaped_strings_have_no_content_span() {
         let text = "a: \"x\\ty\"\n";
         let stream = load(text);
@@ -1126,7 +1340,7 @@ c: 3
     #[test]
     fn texts_over_4_gib_are_refused() {
         // `load` refuses what does not fit in `u32` offsets; the same check with a smaller limit.
-        let stream = load_within("a: 1\n", 4);
+        let stream = load_within("a: 1\n", 4, |_, _| false);
         assert_eq!(stream.documents().count(), 0);
         let [LoadProblem::Syntax { span, message }] = &stream.problems[..] else {
             panic!("expected one syntax problem, got {:?}", stream.problems);

@@ -266,6 +266,31 @@ fn a_file_named_twice_or_also_under_a_directory_named_is_checked_once() {
 }
 
 #[test]
+fn a_custom_resource_definition_is_counted_and_its_schema_still_checked_for_duplicate_keys() {
+    let dir = TempDir::new().unwrap();
+    let crd = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  versions:
+  - name: v1
+    schema:
+      openAPIV3Schema:
+        type: object
+        type: string
+";
+    write(dir.path(), "crd.yaml", format!("{crd}---\n{CLEAN_POD}"));
+    let (report, _) = json(dir.path(), &[]);
+    assert_eq!(report["summary"]["objects"], 2, "{report:#}");
+    assert_eq!(report["summary"]["workloads"], 1);
+    assert_eq!(rules_of(&report), ["duplicate-key"]);
+    assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 12);
+}
+
+#[test]
 fn walking_honours_ignore_files_and_globs() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
