@@ -25,30 +25,10 @@ use pullcheck::inventory::DeclaredInventory;
 use pullcheck::report::{self, human::HumanReport};
 use pullcheck::{check, lsp, rules};
 
-/// glibc's malloc serves blocks above its mmap threshold with `mmap`, and gives them back to the
-/// system when freed; but each time such a block is freed it raises the threshold to that block's
-/// size, up to 32 MiB. After one large file, the YAML arenas of every later file come from the
-/// heap, whose freed holes stay resident between the small values the run keeps: on the 10x
-/// corpus, peak RSS went from about 80 MB to 105 MB that way. Fixing the threshold at 1 MiB keeps
-/// the buffers of large files (their text, their node arenas) out of the heap for good. Measured
-/// with bench/run.sh: the same wall time, some user time turned into system time (page faults).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: `mallopt` only sets an allocator parameter, and is called before any other thread
-    // exists. A failure (a return of 0) leaves glibc's default, which is correct, only larger.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(&args, None),
