@@ -208,6 +208,12 @@ fn next_document_start(text: &str, offset: usize) -> Option<usize> {
     }
 }
 
+/// Whether the collection-end event at `offset` is a flow collection's closing bracket (a block
+/// collection's end event sits wherever the next token starts).
+fn closes_flow(text: &str, offset: usize) -> bool {
+    matches!(text.as_bytes().get(offset), Some(b']' | b'}'))
+}
+
 /// The byte offset where the line holding `offset` starts.
 fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |i| i + 1)
@@ -408,8 +414,7 @@ impl<'a> Loader<'a> {
                         continue;
                     };
                     // A flow collection ends at its bracket; a block one at its last child.
-                    let closing = matches!(text.as_bytes().get(start), Some(b']' | b'}'));
-                    let (id, anchor) = self.close(collection, closing.then_some(end));
+                    let (id, anchor) = self.close(collection, closes_flow(text, start).then_some(end));
                     remember_anchor(&mut anchors, anchor, id);
                     Some(id)
                 }
@@ -492,7 +497,7 @@ impl<'a> Loader<'a> {
                 let Some(collection) = open.pop() else {
                     return Skipped::Inside;
                 };
-                if matches!(text.as_bytes().get(start), Some(b']' | b'}')) {
+                if closes_flow(text, start) {
                     skip.end = end;
                 }
                 match collection {
@@ -548,7 +553,7 @@ impl<'a> Loader<'a> {
         self.push(span, NodeKind::Scalar { value, style, tag })
     }
 
-    /// The open collection a start event begins.
+    /// The open collection a `SequenceStart` or `MappingStart` event begins.
     fn open_collection(&self, event: &Event<'_>, start: usize) -> Open {
         match *event {
             Event::SequenceStart(anchor, _) => Open::Sequence {
@@ -556,18 +561,13 @@ impl<'a> Loader<'a> {
                 anchor,
                 first: self.open_items.len(),
             },
-            _ => {
-                let anchor = match *event {
-                    Event::MappingStart(anchor, _) => anchor,
-                    _ => 0,
-                };
-                Open::Mapping {
-                    start,
-                    anchor,
-                    first: self.open_entries.len(),
-                    pending_key: None,
-                }
-            }
+            Event::MappingStart(anchor, _) => Open::Mapping {
+                start,
+                anchor,
+                first: self.open_entries.len(),
+                pending_key: None,
+            },
+            _ => unreachable!("only a collection's start event opens a collection"),
         }
     }
 
