@@ -255,7 +255,7 @@ pub struct Container {
     pub image_pull_policy: Field,
     /// Where a controller or tool puts this image, for images that are not a pod template's own
     /// container; `None` for the containers of a pod template. Boxed: most containers have none.
-    pub origin: Option<Box<Origin>>,
+    pub placement: Option<Box<Placement>>,
     /// The image is not written: `image` holds the controller's default, spanned on `span`.
     pub image_is_default: bool,
     pub pull_policy_default: PullPolicyDefault,
@@ -267,10 +267,11 @@ pub struct Container {
     pub tag_unknown: bool,
 }
 
-/// Where an image that is not a pod template's own container comes from: a container a controller
-/// adds or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry.
+/// Where an image that is not a pod template's own container is put: a container a controller adds
+/// or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry. (Not to be
+/// confused with `source::Origin`, where a file was read from.)
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub struct Placement {
     /// Where the image is put, in the words its users know: `auxiliary image 1 of domain "sales"`,
     /// `container "log" of the managed server "ms-2" pod`, `images entry "app"`.
     pub place: String,
@@ -282,10 +283,10 @@ pub struct Origin {
     pub image_fields: Vec<(&'static str, Span)>,
 }
 
-impl Origin {
-    /// An origin at `place`, with nothing more to say about its image.
-    pub(crate) fn at(place: String) -> Box<Origin> {
-        Box::new(Origin {
+impl Placement {
+    /// A placement at `place`, with nothing more to say about its image.
+    pub(crate) fn at(place: String) -> Box<Placement> {
+        Box::new(Placement {
             place,
             image_note: None,
             image_fields: Vec::new(),
@@ -308,7 +309,7 @@ impl Container {
             span: container.span(),
             image: Field::read(container, "image"),
             image_pull_policy: Field::read(container, "imagePullPolicy"),
-            origin: place.map(Origin::at),
+            placement: place.map(Placement::at),
             image_is_default: false,
             pull_policy_default: PullPolicyDefault::ApiServer,
             set_at_deploy: None,
@@ -317,31 +318,32 @@ impl Container {
     }
 
     /// Where a controller or tool puts the image, for images that are not a pod template's own
-    /// container (see [`Origin::place`]).
+    /// container (see [`Placement::place`]).
     pub fn place(&self) -> Option<&str> {
-        self.origin.as_deref().map(|origin| origin.place.as_str())
+        self.placement.as_deref().map(|placement| placement.place.as_str())
     }
 
     /// What to say with findings about the image when it is not written as is (see
-    /// [`Origin::image_note`]).
+    /// [`Placement::image_note`]).
     pub fn image_note(&self) -> Option<&str> {
-        self.origin.as_deref()?.image_note.as_deref()
+        self.placement.as_deref()?.image_note.as_deref()
     }
 
-    /// Says `note` with findings about the image (see [`Origin::image_note`]). Only an image with
-    /// an origin has one: a pod template's own containers are written as is.
+    /// Says `note` with findings about the image (see [`Placement::image_note`]). Only an image with
+    /// a placement has one: a pod template's own containers are written as is.
     pub(crate) fn note_image(&mut self, note: String) {
-        if let Some(origin) = &mut self.origin {
-            origin.image_note = Some(note);
+        debug_assert!(self.placement.is_some(), "a note for a pod template's own container");
+        if let Some(placement) = &mut self.placement {
+            placement.image_note = Some(note);
         }
     }
 
-    /// The fields an image put together from several is written in (see [`Origin::image_fields`]);
+    /// The fields an image put together from several is written in (see [`Placement::image_fields`]);
     /// empty for an image written in one piece.
     pub fn image_fields(&self) -> &[(&'static str, Span)] {
-        self.origin
+        self.placement
             .as_deref()
-            .map_or(&[], |origin| origin.image_fields.as_slice())
+            .map_or(&[], |placement| placement.image_fields.as_slice())
     }
 
     /// The container's name for messages and reports: where a controller puts it, else its name,

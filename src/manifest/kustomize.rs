@@ -47,7 +47,7 @@
 
 use std::path::Path;
 
-use super::{Container, ContainerKind, Field, Origin, Part, PullPolicyDefault, Reader, Scalar, Workload};
+use super::{Container, ContainerKind, Field, Part, Placement, PullPolicyDefault, Reader, Scalar, Workload};
 use crate::yaml::Node;
 
 /// The file names kustomize reads a kustomization from.
@@ -140,7 +140,7 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
         span: entry.span(),
         image: Field::Absent,
         image_pull_policy: Field::Absent,
-        origin: Some(Box::new(Origin {
+        placement: Some(Box::new(Placement {
             place: match name {
                 Some(name) => format!("images entry \"{}\"", name.value),
                 None => format!("images entry {}", index + 1),

@@ -64,8 +64,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{
-    Container, ContainerKind, Field, InheritedPullSecrets, Origin, PodGroup, PodPullSecrets, PullPolicyDefault, Reader,
-    Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
+    Container, ContainerKind, Field, InheritedPullSecrets, Placement, PodGroup, PodPullSecrets, PullPolicyDefault,
+    Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
@@ -741,7 +741,7 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
         span: node.span(),
         image: Field::read(node, "image"),
         image_pull_policy: Field::read(node, "imagePullPolicy"),
-        origin: Some(Origin::at(place)),
+        placement: Some(Placement::at(place)),
         image_is_default: false,
         tag_unknown: false,
         pull_policy_default: PullPolicyDefault::WeblogicOperator,
