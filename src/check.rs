@@ -6,20 +6,20 @@
 //! soon as it has been read. Printing is the reports' job, exit codes `main`'s.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
-use crate::discover::{self, DiscoverError, Input, Selection};
-use crate::inventory::{DeclaredInventory, Fact, Inventory};
+use crate::diagnostic::{Diagnostic, ObjectRef};
+use crate::discover::{self, DiscoverError, Selection};
+use crate::inventory::Inventory;
 use crate::manifest::{self, DeployTimeImages, Workload};
-use crate::rules::{self, Context, Finding, Rule};
-use crate::source::{Origin, SourceFile, Span};
-use crate::suppress::{self, Suppression, Tracker};
-use crate::yaml::{self, LoadProblem};
+use crate::read::{self, FileOutcome};
+use crate::rules::{self, Check, Context, Rule, Stage};
+use crate::setup::{Setup, SetupError, Setups};
+use crate::source::SourceFile;
+use crate::suppress::{Suppression, Tracker};
 
 /// What a run found.
 #[derive(Debug)]
@@ -43,20 +43,67 @@ pub struct Outcome {
     pub images_set_at_deploy: DeployTimeImages,
 }
 
-/// Checks everything `selection` names against `config` and the declared inventory, on
-/// `selection.threads` threads.
-pub fn run(selection: &Selection, config: &Config, declared: &DeclaredInventory) -> Result<Outcome, DiscoverError> {
-    run_with_progress(selection, config, declared, &NoProgress)
+impl Outcome {
+    /// Nothing found yet.
+    fn empty() -> Outcome {
+        Outcome {
+            diagnostics: Vec::new(),
+            files: 0,
+            objects: 0,
+            workloads: 0,
+            namespaces_without_inventory: Vec::new(),
+            unread: 0,
+            baselined: 0,
+            helm_charts: Vec::new(),
+            images_set_at_deploy: DeployTimeImages::default(),
+        }
+    }
+
+    /// Adds what another project of the same run found.
+    fn absorb(&mut self, other: Outcome) {
+        self.diagnostics.extend(other.diagnostics);
+        self.files += other.files;
+        self.objects += other.objects;
+        self.workloads += other.workloads;
+        self.namespaces_without_inventory
+            .extend(other.namespaces_without_inventory);
+        self.namespaces_without_inventory.sort();
+        self.namespaces_without_inventory.dedup();
+        self.unread += other.unread;
+        self.baselined += other.baselined;
+        self.images_set_at_deploy.add(other.images_set_at_deploy);
+    }
+}
+
+/// Why a run could not be made.
+#[derive(Debug)]
+pub enum RunError {
+    /// The inputs could not be listed.
+    Discover(DiscoverError),
+    /// The configuration of some inputs cannot be used.
+    Setup(SetupError),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Discover(error) => error.fmt(f),
+            RunError::Setup(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Checks everything `selection` names, each input with its setup, on `selection.threads`
+/// threads.
+pub fn run(selection: &Selection, setups: &Setups) -> Result<Outcome, RunError> {
+    run_with_progress(selection, setups, &NoProgress)
 }
 
 /// [`run`], telling `progress` how reading the inputs goes.
-pub fn run_with_progress(
-    selection: &Selection,
-    config: &Config,
-    declared: &DeclaredInventory,
-    progress: &dyn Progress,
-) -> Result<Outcome, DiscoverError> {
-    thread_pool(selection.threads).install(|| run_in_pool(selection, config, declared, progress))
+pub fn run_with_progress(selection: &Selection, setups: &Setups, progress: &dyn Progress) -> Result<Outcome, RunError> {
+    read::thread_pool(selection.threads).install(|| run_in_pool(selection, setups, progress))
 }
 
 /// Told how a run goes, for a progress display: the library itself draws nothing. Called from
@@ -76,100 +123,91 @@ impl Progress for NoProgress {
     fn input_read(&self) {}
 }
 
-fn thread_pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("the thread pool can be built")
-}
-
-fn run_in_pool(
-    selection: &Selection,
-    config: &Config,
-    declared: &DeclaredInventory,
-    progress: &dyn Progress,
-) -> Result<Outcome, DiscoverError> {
-    // Files are read while the directories are still being walked: the walk hands each input to
-    // the reading threads as soon as it is found. They come in no set order, so the outcomes are
-    // sorted afterwards, and everything after reading sees them as if the inputs had been listed
-    // first.
+fn run_in_pool(selection: &Selection, setups: &Setups, progress: &dyn Progress) -> Result<Outcome, RunError> {
+    // Files are read while the directories are still being walked: the walk hands each input,
+    // with the setup it is checked with, to the reading threads as soon as it is found. They come
+    // in no set order, so the outcomes are sorted afterwards, and everything after reading sees
+    // them as if the inputs had been listed first.
     let (sender, found) = std::sync::mpsc::channel();
-    let (helm_charts, mut read) = rayon::join(
-        move || {
+    //
+    // The walk runs on a thread of its own, not one of the pool's: making a setup may read its
+    // `inventoryManifests` with a pool of their own, and a pool's thread that waits for another
+    // pool keeps busy meanwhile with its own pool's work, which here could be this very reading,
+    // waiting for the walk to end.
+    let unusable = Mutex::new(None);
+    let first_unusable = &unusable;
+    let (helm_charts, mut read) = std::thread::scope(|scope| {
+        let walk = scope.spawn(move || {
             discover::discover_each(selection, &|input| {
-                progress.input_found();
-                // The receiving end lives until every input is read: sending cannot fail.
-                let _ = sender.send(input);
+                let mut unusable = first_unusable.lock().unwrap_or_else(PoisonError::into_inner);
+                if unusable.is_some() {
+                    return;
+                }
+                match setups.for_input(&input) {
+                    Ok(setup) => {
+                        progress.input_found();
+                        // The receiving end lives until every input is read: sending cannot fail.
+                        let _ = sender.send((input, setup));
+                    }
+                    Err(error) => *unusable = Some(error),
+                }
             })
             // Dropping `sender` here ends the reading threads' stream of inputs.
-        },
-        || {
-            found
-                .into_iter()
-                .par_bridge()
-                .map(|input| {
-                    let (display, kind) = input.order_key();
-                    let key = (display.to_owned(), kind);
-                    let read = read_input(input, config, selection.max_file_size);
-                    progress.input_read();
-                    (key, read)
-                })
-                .collect::<Vec<_>>()
-        },
-    );
-    let helm_charts = helm_charts?;
-    read.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        });
+        let read = found
+            .into_iter()
+            .par_bridge()
+            .map(|(input, setup)| {
+                let (display, kind) = input.order_key();
+                let key = (display.to_owned(), kind);
+                let read = read::read_input(input, &setup.config, selection.max_file_size);
+                progress.input_read();
+                (key, setup, read)
+            })
+            .collect::<Vec<_>>();
+        (
+            walk.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            read,
+        )
+    });
+    let helm_charts = helm_charts.map_err(RunError::Discover)?;
+    if let Some(error) = unusable.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(RunError::Setup(error));
+    }
+    read.sort_unstable_by(|(a, ..), (b, ..)| a.cmp(b));
     // A file named twice, or named and also found under a directory named, counts once.
-    read.dedup_by(|(a, _), (b, _)| a == b);
-    let read = read.into_iter().map(|(_, read)| read).collect();
-    let mut outcome = judge(read, config, declared);
+    read.dedup_by(|(a, ..), (b, ..)| a == b);
+
+    // The inputs of each setup, in order: the projects of the run.
+    let mut projects: Vec<(Arc<Setup>, Vec<FileOutcome>)> = Vec::new();
+    for (_, setup, file) in read {
+        match projects.iter_mut().find(|(known, _)| Arc::ptr_eq(known, &setup)) {
+            Some((_, files)) => files.push(file),
+            None => projects.push((setup, vec![file])),
+        }
+    }
+    let mut outcome = Outcome::empty();
+    for (setup, files) in projects {
+        outcome.absorb(judge(files, &setup));
+    }
+    outcome.diagnostics.par_sort_by(Diagnostic::report_order);
     outcome.helm_charts = helm_charts;
     Ok(outcome)
 }
 
-/// What the inputs of a selection hold, read and extracted as [`run`] reads them, but not judged.
-#[derive(Debug, Default)]
-pub struct Found {
-    /// Inputs read.
-    pub files: usize,
-    pub workloads: Vec<Workload>,
-    /// Secrets and service accounts.
-    pub facts: Vec<Fact>,
-    /// Inputs that could not be read.
-    pub unread: usize,
-}
-
-/// Reads and extracts every input of `selection`, as [`run`] does, without running any rule: for
-/// what is built on the same reading (`pullcheck init`, the configuration's `inventoryManifests`).
-pub fn find(selection: &Selection, config: &Config) -> Result<Found, DiscoverError> {
-    thread_pool(selection.threads).install(|| {
-        let read: Vec<FileOutcome> = discover::discover(selection)?
-            .inputs
-            .into_par_iter()
-            .map(|input| read_input(input, config, selection.max_file_size))
-            .collect();
-        let mut found = Found {
-            files: read.len(),
-            ..Found::default()
-        };
-        for file in read {
-            found.unread += usize::from(file.incomplete);
-            found.workloads.extend(file.extracted.workloads);
-            found.facts.extend(file.extracted.facts);
-        }
-        Ok(found)
-    })
-}
-
 /// Checks one text already in memory (an editor's buffer, a fuzzer's input), as if it were the
 /// only file: its Secrets and ServiceAccounts join the declared inventory.
-pub fn check_text(path: &str, text: &str, config: &Config, declared: &DeclaredInventory) -> Outcome {
+pub fn check_text(path: &str, text: &str, setup: &Setup) -> Outcome {
     let file = Arc::new(SourceFile::new(path, text));
-    judge(vec![check_file(&file, file.text(), config)], config, declared)
+    let mut outcome = judge(vec![read::load_file(&file, file.text(), &setup.config)], setup);
+    outcome.diagnostics.par_sort_by(Diagnostic::report_order);
+    outcome
 }
 
-/// Everything after reading: the inventory barrier, the rules, the sort.
-fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInventory) -> Outcome {
+/// Everything after reading one project's files: the inventory barrier, the rules, the
+/// suppressions. The diagnostics are left unsorted.
+fn judge(mut read: Vec<FileOutcome>, setup: &Setup) -> Outcome {
+    let config = &setup.config;
     let files = read.len();
     // Sized up front for what the files hold: grown by doubling, these would at their peak hold up
     // to twice that, plus the copy a reallocation makes, beside every file's own vectors.
@@ -200,16 +238,17 @@ fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInvento
     // WebLogic Cluster resources can be joined to the Domains that list them.
     manifest::join_weblogic_resources(&mut workloads);
     let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &built_images, &kustomize_resources);
-    let inventory = Inventory::build(declared, facts);
+    let inventory = Inventory::build(&setup.declared, facts);
     let context = Context {
         config,
         inventory: &inventory,
     };
-    let enabled: Vec<(&'static Rule, rules::Check)> = rules::RULES
-        .iter()
-        .filter(|rule| config.severity(rule).is_some())
-        .filter_map(|rule| Some((*rule, rule.check?)))
-        .collect();
+    let enabled: Vec<(&'static Rule, Check)> = rules::at_stage(|stage| match stage {
+        Stage::Workload(check) => Some(*check),
+        _ => None,
+    })
+    .filter(|(rule, _)| rule.severity(config).is_some())
+    .collect();
     diagnostics.par_extend(
         workloads
             .par_iter()
@@ -233,7 +272,6 @@ fn judge(mut read: Vec<FileOutcome>, config: &Config, declared: &DeclaredInvento
 
     unread += read_texts_again(&mut diagnostics, config);
     apply_line_suppressions(&mut diagnostics, &line_suppressions, config);
-    diagnostics.par_sort_by(Diagnostic::report_order);
 
     Outcome {
         diagnostics,
@@ -274,18 +312,12 @@ fn read_texts_again(diagnostics: &mut Vec<Diagnostic>, config: &Config) -> usize
     }
     diagnostics.retain(|d| d.file.reload_failure().is_none());
     for file in &changed {
-        let reason = file.reload_failure().unwrap_or_default().to_owned();
-        let finding = Finding::new(Span::default(), reason).help("check it again once nothing is writing to it");
-        diagnostics.extend(read_diagnostic(&rules::unreadable_file::RULE, file, config, finding));
+        diagnostics.extend(read::changed_file(file, config));
     }
     changed.len()
 }
 
-fn check_workload(
-    workload: &Workload,
-    enabled: &[(&'static Rule, rules::Check)],
-    context: &Context<'_>,
-) -> Vec<Diagnostic> {
+fn check_workload(workload: &Workload, enabled: &[(&'static Rule, Check)], context: &Context<'_>) -> Vec<Diagnostic> {
     let object = ObjectRef {
         kind: workload.kind.clone(),
         name: workload.name.clone(),
@@ -303,11 +335,11 @@ fn check_workload(
             findings.clear();
             continue;
         }
-        let severity = context.config.severity(rule).expect("only enabled rules run");
+        let severity = rule.severity(context.config).expect("only enabled rules run");
         diagnostics.extend(
             findings
                 .drain(..)
-                .map(|finding| stamp(rule, severity, &workload.file, Some(object.clone()), finding)),
+                .map(|finding| finding.into_diagnostic(rule, severity, &workload.file, Some(object.clone()))),
         );
     }
     if let Some(suppression) = suppression {
@@ -316,18 +348,19 @@ fn check_workload(
     diagnostics
 }
 
-/// `unused-suppression` diagnostics for what a suppression covered in vain.
+/// The diagnostics for what a suppression covered in vain.
 fn unused_suppressions(suppression: &Tracker<'_>, file: &Arc<SourceFile>, config: &Config) -> Vec<Diagnostic> {
-    suppression
-        .unused(|id| rules::find(id).is_some())
-        .into_iter()
-        .filter_map(|(span, message)| {
-            let finding = Finding::new(span, message)
-                .label("suppresses nothing")
-                .help("remove it, or the rule ids in it that no longer match");
-            read_diagnostic(&rules::unused_suppression::RULE, file, config, finding)
-        })
-        .collect()
+    let unused = suppression.unused(|id| rules::find(id).is_some());
+    rules::at_stage(|stage| match stage {
+        Stage::UnusedSuppression(finding) => Some(*finding),
+        _ => None,
+    })
+    .flat_map(|(rule, finding)| {
+        unused
+            .iter()
+            .filter_map(move |(span, message)| read::diagnostic(rule, file, config, finding(*span, message.clone())))
+    })
+    .collect()
 }
 
 /// Drops the diagnostics that a `# pullcheck:ignore` comment of their file covers, and reports
@@ -354,234 +387,4 @@ fn apply_line_suppressions(
             diagnostics.extend(unused_suppressions(tracker, file, config));
         }
     }
-}
-
-/// Turns what a rule (or the reader) found into a diagnostic: the one place a finding gets its
-/// rule, severity, file and object.
-fn stamp(
-    rule: &'static Rule,
-    severity: Severity,
-    file: &Arc<SourceFile>,
-    object: Option<ObjectRef>,
-    finding: Finding,
-) -> Diagnostic {
-    Diagnostic {
-        rule: rule.id,
-        severity: finding.severity_cap.map_or(severity, |cap| cap.min(severity)),
-        message: finding.message,
-        help: finding.help,
-        file: Arc::clone(file),
-        span: finding.span,
-        label: finding.label,
-        related: finding.related,
-        object,
-        container: finding.container,
-        field: finding.field,
-    }
-}
-
-/// A finding of a rule that reading files reports, when that rule is on.
-fn read_diagnostic(
-    rule: &'static Rule,
-    file: &Arc<SourceFile>,
-    config: &Config,
-    finding: Finding,
-) -> Option<Diagnostic> {
-    Some(stamp(rule, config.severity(rule)?, file, None, finding))
-}
-
-/// What one file contributed.
-struct FileOutcome {
-    diagnostics: Vec<Diagnostic>,
-    extracted: manifest::Extracted,
-    /// The file and its `# pullcheck:ignore` comments, when it has any.
-    line_suppressions: Option<(Arc<SourceFile>, Vec<Suppression>)>,
-    /// The input could not be read, so the run did not check everything it was asked to.
-    incomplete: bool,
-}
-
-/// Reads and checks one input. Its names move into the file the results point at: a run keeps
-/// that file for as long as it has workloads or findings, and copies of a long path add up.
-fn read_input(input: Input, config: &Config, max_size: u64) -> FileOutcome {
-    let read = read_text(&input, max_size);
-    let (display, path) = match input {
-        Input::File { display, path } => (display, Some(path)),
-        Input::Stdin { display } | Input::Unreadable { display, .. } => (display, None),
-    };
-    let (text, stamp) = match read {
-        Ok(read) => read,
-        Err(Unread {
-            reason,
-            help,
-            incomplete,
-        }) => {
-            let file = Arc::new(SourceFile::new(display, String::new()));
-            let finding = Finding::new(Span::default(), reason).help(help);
-            let diagnostics = read_diagnostic(&rules::unreadable_file::RULE, &file, config, finding)
-                .into_iter()
-                .collect();
-            return FileOutcome {
-                diagnostics,
-                extracted: manifest::Extracted::default(),
-                line_suppressions: None,
-                incomplete,
-            };
-        }
-    };
-    match path.zip(stamp) {
-        // The text is dropped at the end of this function: what outlives it is read again from
-        // disk if a diagnostic needs it.
-        Some((path, (len, modified))) => {
-            let origin = Origin { path, len, modified };
-            check_file(&Arc::new(SourceFile::on_disk(display, origin)), &text, config)
-        }
-        None => {
-            let file = Arc::new(SourceFile::new(display, text));
-            check_file(&file, file.text(), config)
-        }
-    }
-}
-
-/// Loads and extracts one file's text: its parse problems, workloads and facts. `file` is what
-/// the results point at; `text` is its text, which `file` may not hold.
-fn check_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> FileOutcome {
-    let stream = yaml::load_except(text, manifest::unread);
-    // A template that is not YAML until rendered: one finding for the file, not a syntax error
-    // for each of its expressions, and nothing to extract.
-    if stream.problems.iter().any(|p| matches!(p, LoadProblem::Syntax { .. }))
-        && let Some(finding) = rules::unrendered_template::file_finding(text)
-    {
-        return FileOutcome {
-            diagnostics: read_diagnostic(&rules::unrendered_template::RULE, file, config, finding)
-                .into_iter()
-                .collect(),
-            extracted: manifest::Extracted::default(),
-            line_suppressions: None,
-            incomplete: false,
-        };
-    }
-    let mut diagnostics: Vec<Diagnostic> = stream
-        .problems
-        .iter()
-        .filter_map(|problem| problem_diagnostic(problem, file, config))
-        .collect();
-    let extracted = manifest::extract(stream.documents(), file, &config.default_namespace);
-    for fact in &extracted.facts {
-        if let Fact::Secret(secret) = fact
-            && let Some(finding) = rules::malformed_pull_secret::finding(secret)
-        {
-            diagnostics.extend(read_diagnostic(
-                &rules::malformed_pull_secret::RULE,
-                file,
-                config,
-                finding,
-            ));
-        }
-    }
-    let suppressions = suppress::line_suppressions(text);
-    FileOutcome {
-        diagnostics,
-        extracted,
-        line_suppressions: (!suppressions.is_empty()).then(|| (Arc::clone(file), suppressions)),
-        incomplete: false,
-    }
-}
-
-/// Why an input could not be checked, and what to do about it.
-struct Unread {
-    reason: String,
-    help: &'static str,
-    /// It could not be read at all, or only in part, so the run is incomplete (rather than the
-    /// file being read and found not to be UTF-8 text, a finding like any other).
-    incomplete: bool,
-}
-
-impl Unread {
-    fn io(reason: String) -> Unread {
-        Unread {
-            reason,
-            help: "make the file readable, or leave it out with --exclude",
-            incomplete: true,
-        }
-    }
-
-    fn not_text(reason: &str) -> Unread {
-        Unread {
-            reason: reason.to_owned(),
-            help: "save the file as UTF-8, as Kubernetes expects, or leave it out with --exclude",
-            incomplete: false,
-        }
-    }
-}
-
-/// What a file on disk looked like when it was read (its length and modification time), to
-/// notice a change when it is read again; `None` for the standard input, or when unknown.
-type Stamp = Option<(u64, Option<std::time::SystemTime>)>;
-
-/// Reads an input as UTF-8 text, at most `max_size` bytes of it (0: no limit), with its [`Stamp`].
-fn read_text(input: &Input, max_size: u64) -> Result<(String, Stamp), Unread> {
-    let limit = if max_size == 0 { u64::MAX } else { max_size };
-    let too_large = || Unread {
-        reason: format!("the input is larger than --max-file-size ({max_size} bytes) and was not checked"),
-        help: "raise --max-file-size (or set it to 0 for no limit), or leave the file out with --exclude",
-        incomplete: true,
-    };
-    let mut bytes = Vec::new();
-    let mut stamp = None;
-    let read = match input {
-        Input::File { path, .. } => {
-            let file =
-                std::fs::File::open(path).map_err(|error| Unread::io(format!("cannot read the file: {error}")))?;
-            let metadata = file.metadata().ok();
-            if metadata.as_ref().is_some_and(|m| m.len() > limit) {
-                return Err(too_large());
-            }
-            // Sized from the metadata (and one byte more, to see the end without growing): read
-            // through `take`, `read_to_end` would otherwise start small and grow the buffer,
-            // copying it each time.
-            if let Some(len) = metadata.as_ref().and_then(|m| usize::try_from(m.len()).ok()) {
-                bytes.reserve_exact(len.saturating_add(1));
-            }
-            let read = file.take(limit.saturating_add(1)).read_to_end(&mut bytes);
-            // Without the file's metadata a later change could not be noticed: keep the text.
-            stamp = metadata.map(|metadata| (bytes.len() as u64, metadata.modified().ok()));
-            read
-        }
-        Input::Stdin { .. } => std::io::stdin().take(limit.saturating_add(1)).read_to_end(&mut bytes),
-        Input::Unreadable { reason, .. } => return Err(Unread::io(format!("cannot read: {reason}"))),
-    };
-    read.map_err(|error| Unread::io(format!("cannot read: {error}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Unread::not_text(
-            "the file is UTF-16 encoded; pullcheck reads UTF-8 (as Kubernetes does)",
-        ));
-    }
-    let text = String::from_utf8(bytes).map_err(|error| {
-        Unread::not_text(&format!(
-            "the file is not valid UTF-8 (invalid byte at offset {})",
-            error.utf8_error().valid_up_to()
-        ))
-    })?;
-    Ok((text, stamp))
-}
-
-fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Config) -> Option<Diagnostic> {
-    let (rule, finding) = match problem {
-        LoadProblem::Syntax { span, message } => (
-            &rules::yaml_syntax::RULE,
-            Finding::new(*span, format!("invalid YAML: {message}"))
-                .help("fix the syntax; the file's other documents were still checked"),
-        ),
-        LoadProblem::DuplicateKey { key, span, first } => (
-            &rules::duplicate_key::RULE,
-            Finding::new(*span, format!("key \"{key}\" is written twice in the same mapping"))
-                .label("written again here")
-                .related(*first, "first written here")
-                .help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
-        ),
-    };
-    read_diagnostic(rule, file, config, finding)
 }

@@ -85,7 +85,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// The name to show for the standard input in diagnostics. When its directory exists, the
-    /// configuration is looked for from there upward instead of the working directory.
+    /// configuration is looked for from there upward, as for a file of that name; else from the
+    /// working directory.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
@@ -131,8 +132,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Configuration file (default: .pullcheck.yaml in the current directory or above; for the
-    /// standard input, in the --stdin-filename directory or above).
+    /// Configuration file for every input (default: each file's own, the .pullcheck.yaml in its
+    /// directory or the nearest one above; for the standard input, from the --stdin-filename
+    /// directory, else the current directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 

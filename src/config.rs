@@ -15,9 +15,9 @@ use globset::{GlobBuilder, GlobMatcher};
 
 use crate::diagnostic::Severity;
 use crate::registry::{BUILT_IN_DEPRECATED, BUILT_IN_PRIVATE, RegistryPattern};
-use crate::rules::{self, Rule};
-use crate::source::{SourceFile, Span};
-use crate::yaml::{self, LoadProblem, Node, ScalarType};
+use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
+use crate::source::SourceFile;
+use crate::yaml::{self, Node};
 
 /// The file name looked for from the working directory upward.
 pub const FILE_NAME: &str = ".pullcheck.yaml";
@@ -128,38 +128,10 @@ fn built_in_private() -> Vec<RegistryPattern> {
         .collect()
 }
 
-/// A configuration or inventory file that cannot be used, and where.
-#[derive(Debug)]
-pub struct ConfigError {
-    pub file: Arc<SourceFile>,
-    /// The bytes at fault; `None` when the file could not be read at all.
-    pub span: Option<Span>,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.span {
-            Some(span) => {
-                let position = self.file.position(span.start);
-                write!(
-                    f,
-                    "{}:{}:{}: {}",
-                    self.file.path, position.line, position.column, self.message
-                )
-            }
-            None => write!(f, "{}: {}", self.file.path, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 impl Config {
-    /// The severity in force for `rule`: the file's, or the rule's default. `None` means off.
-    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
-        self.severities.get(rule.id).copied().unwrap_or(rule.default_severity)
+    /// The severity the file sets for the rule `id`, when it sets one (`Some(None)`: off).
+    pub fn severity_set(&self, id: &str) -> Option<Option<Severity>> {
+        self.severities.get(id).copied()
     }
 
     /// Finds `.pullcheck.yaml` in `start` or the nearest directory above it.
@@ -181,17 +153,10 @@ impl Config {
         directory.canonicalize().ok().filter(|directory| directory.is_dir())
     }
 
-    /// Reads a configuration file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
-            file: Arc::new(SourceFile::new(display.clone(), String::new())),
-            span: None,
-            message: format!("cannot read the configuration file: {error}"),
-            help: None,
-        })?;
-        let file = Arc::new(SourceFile::new(display, text));
-        let mut config = Config::parse(&file)?;
+    /// Reads a configuration file. `rule_ids` are the ids a `rules:` entry may name.
+    pub fn load(path: &Path, rule_ids: &[&'static str]) -> Result<Config, SettingsError> {
+        let file = settings::read_file(path, SettingsKind::Configuration)?;
+        let mut config = Config::parse(&file, rule_ids)?;
         let base = path.parent().unwrap_or(Path::new(""));
         for inventory in config.inventory.iter_mut().chain(&mut config.inventory_manifests) {
             *inventory = base.join(&*inventory);
@@ -201,8 +166,9 @@ impl Config {
     }
 
     /// Reads configuration from text already in memory. Inventory paths are left as written.
-    pub fn parse(file: &Arc<SourceFile>) -> Result<Config, ConfigError> {
-        let reader = Reader::new(file);
+    /// `rule_ids` are the ids a `rules:` entry may name.
+    pub fn parse(file: &Arc<SourceFile>, rule_ids: &[&'static str]) -> Result<Config, SettingsError> {
+        let reader = FieldReader::new(SettingsKind::Configuration, file);
         let stream = yaml::load(file.text());
         reader.no_problems(&stream)?;
         let mut config = Config::default();
@@ -222,19 +188,19 @@ impl Config {
                 "defaultNamespace" => config.default_namespace = reader.string(value, "defaultNamespace")?.to_owned(),
                 "rules" => {
                     for (id_node, severity) in reader.mapping(value, "rules")? {
-                        let id = id_node.scalar().unwrap_or_default();
-                        let Some(rule) = rules::find(id) else {
+                        let written = id_node.scalar().unwrap_or_default();
+                        let Some(id) = rule_ids.iter().copied().find(|id| *id == written) else {
                             return Err(reader.error(
                                 id_node.span(),
-                                format!("unknown rule \"{id}\""),
+                                format!("unknown rule \"{written}\""),
                                 Some("`pullcheck rules` lists every rule id".into()),
                             ));
                         };
-                        config.severities.insert(rule.id, reader.severity(severity)?);
+                        config.severities.insert(id, severity_of(&reader, severity)?);
                     }
                 }
-                "registries" => reader.registries(value, &mut config)?,
-                "images" => reader.images(value, &mut config)?,
+                "registries" => registries(&reader, value, &mut config)?,
+                "images" => images(&reader, value, &mut config)?,
                 "inventory" => {
                     config.inventory = reader
                         .list(value, "inventory")?
@@ -267,192 +233,97 @@ impl Config {
     }
 }
 
-/// Typed access to a configuration or inventory file's YAML, with errors that point at the value.
-pub(crate) struct Reader<'f> {
-    file: &'f Arc<SourceFile>,
+fn severity_of(reader: &FieldReader<'_>, node: Node<'_, '_>) -> Result<Option<Severity>, SettingsError> {
+    match node.as_str() {
+        Some("error") => Ok(Some(Severity::Error)),
+        Some("warning") => Ok(Some(Severity::Warning)),
+        Some("info") => Ok(Some(Severity::Info)),
+        Some("off") => Ok(None),
+        // `off` unquoted is a YAML 1.1 boolean; accept `false` and `off` alike.
+        _ if node
+            .scalar()
+            .is_some_and(|s| matches!(s, "off" | "Off" | "OFF" | "false")) =>
+        {
+            Ok(None)
+        }
+        _ => Err(reader.error(
+            node.span(),
+            format!("unknown severity \"{}\"", node.scalar().unwrap_or("")),
+            Some("use one of: error, warning, info, off".into()),
+        )),
+    }
 }
 
-impl<'f> Reader<'f> {
-    pub(crate) fn new(file: &'f Arc<SourceFile>) -> Reader<'f> {
-        Reader { file }
-    }
+fn patterns(reader: &FieldReader<'_>, node: Node<'_, '_>, what: &str) -> Result<Vec<RegistryPattern>, SettingsError> {
+    reader.list(node, what)?.map(|item| pattern(reader, item)).collect()
+}
 
-    pub(crate) fn error(&self, span: Span, message: String, help: Option<String>) -> ConfigError {
-        ConfigError {
-            file: Arc::clone(self.file),
-            span: Some(span),
-            message,
-            help,
-        }
-    }
+fn pattern(reader: &FieldReader<'_>, node: Node<'_, '_>) -> Result<RegistryPattern, SettingsError> {
+    RegistryPattern::parse(reader.string(node, "a registry")?)
+        .map_err(|e| reader.error(node.span(), e.to_string(), None))
+}
 
-    /// The first syntax error or duplicate key, if any: such a file is not used at all.
-    pub(crate) fn no_problems(&self, stream: &yaml::Stream<'_>) -> Result<(), ConfigError> {
-        match stream.problems.first() {
-            None => Ok(()),
-            Some(LoadProblem::Syntax { span, message }) => {
-                Err(self.error(*span, format!("invalid YAML: {message}"), None))
-            }
-            Some(LoadProblem::DuplicateKey { key, span, .. }) => {
-                Err(self.error(*span, format!("key \"{key}\" is written twice"), None))
-            }
-        }
-    }
-
-    pub(crate) fn unknown_key(&self, key: Node<'_, '_>, prefix: &str, known: &[&str]) -> ConfigError {
-        let known: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
-        self.error(
-            key.span(),
-            format!("unknown key \"{prefix}{}\"", key.scalar().unwrap_or("")),
-            Some(format!("known keys: {}", known.join(", "))),
-        )
-    }
-
-    pub(crate) fn mapping<'s, 'a>(
-        &self,
-        node: Node<'s, 'a>,
-        what: &str,
-    ) -> Result<impl Iterator<Item = (Node<'s, 'a>, Node<'s, 'a>)> + use<'s, 'a>, ConfigError> {
-        if node.is_mapping() || node.is_null() {
-            Ok(node.entries())
-        } else {
-            Err(self.error(
-                node.span(),
-                format!("{what} must be a mapping, found {}", node.type_name()),
-                None,
-            ))
-        }
-    }
-
-    pub(crate) fn list<'s, 'a>(
-        &self,
-        node: Node<'s, 'a>,
-        what: &str,
-    ) -> Result<impl Iterator<Item = Node<'s, 'a>> + use<'s, 'a>, ConfigError> {
-        if node.is_sequence() || node.is_null() {
-            Ok(node.items())
-        } else {
-            Err(self.error(
-                node.span(),
-                format!("{what} must be a list, found {}", node.type_name()),
-                None,
-            ))
-        }
-    }
-
-    pub(crate) fn string<'s>(&self, node: Node<'s, '_>, what: &str) -> Result<&'s str, ConfigError> {
-        node.as_str().ok_or_else(|| {
-            self.error(
-                node.span(),
-                format!("{what} must be a string, found {}", node.type_name()),
-                None,
-            )
-        })
-    }
-
-    fn boolean(&self, node: Node<'_, '_>, what: &str) -> Result<bool, ConfigError> {
-        let value = (node.scalar_type() == Some(ScalarType::Bool))
-            .then(|| node.scalar())
-            .flatten();
-        match value {
-            Some("true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y") => Ok(true),
-            Some(_) => Ok(false),
-            None => Err(self.error(
-                node.span(),
-                format!("{what} must be true or false, found {}", node.type_name()),
-                None,
-            )),
-        }
-    }
-
-    fn severity(&self, node: Node<'_, '_>) -> Result<Option<Severity>, ConfigError> {
-        match node.as_str() {
-            Some("error") => Ok(Some(Severity::Error)),
-            Some("warning") => Ok(Some(Severity::Warning)),
-            Some("info") => Ok(Some(Severity::Info)),
-            Some("off") => Ok(None),
-            // `off` unquoted is a YAML 1.1 boolean; accept `false` and `off` alike.
-            _ if node
-                .scalar()
-                .is_some_and(|s| matches!(s, "off" | "Off" | "OFF" | "false")) =>
-            {
-                Ok(None)
-            }
-            _ => Err(self.error(
-                node.span(),
-                format!("unknown severity \"{}\"", node.scalar().unwrap_or("")),
-                Some("use one of: error, warning, info, off".into()),
-            )),
-        }
-    }
-
-    fn patterns(&self, node: Node<'_, '_>, what: &str) -> Result<Vec<RegistryPattern>, ConfigError> {
-        self.list(node, what)?.map(|item| self.pattern(item)).collect()
-    }
-
-    fn pattern(&self, node: Node<'_, '_>) -> Result<RegistryPattern, ConfigError> {
-        RegistryPattern::parse(self.string(node, "a registry")?)
-            .map_err(|e| self.error(node.span(), e.to_string(), None))
-    }
-
-    fn registries(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
-        let mut private = Vec::new();
-        let mut with_built_in = true;
-        for (key, value) in self.mapping(node, "registries")? {
-            match key.scalar().unwrap_or_default() {
-                "allowed" => config.allowed_registries = Some(self.patterns(value, "registries.allowed")?),
-                "private" => private = self.patterns(value, "registries.private")?,
-                "builtInPrivate" => with_built_in = self.boolean(value, "registries.builtInPrivate")?,
-                "deprecated" => {
-                    let mut entries = Vec::new();
-                    for (old, new) in self.mapping(value, "registries.deprecated")? {
-                        entries.push((self.pattern(old)?, self.string(new, "a successor registry")?.to_owned()));
-                    }
-                    // The file's entries come first, so they win over a built-in one for the same host.
-                    entries.append(&mut config.deprecated_registries);
-                    config.deprecated_registries = entries;
-                }
-                _ => {
-                    return Err(self.unknown_key(
-                        key,
-                        "registries.",
-                        &["allowed", "builtInPrivate", "deprecated", "private"],
+fn registries(reader: &FieldReader<'_>, node: Node<'_, '_>, config: &mut Config) -> Result<(), SettingsError> {
+    let mut private = Vec::new();
+    let mut with_built_in = true;
+    for (key, value) in reader.mapping(node, "registries")? {
+        match key.scalar().unwrap_or_default() {
+            "allowed" => config.allowed_registries = Some(patterns(reader, value, "registries.allowed")?),
+            "private" => private = patterns(reader, value, "registries.private")?,
+            "builtInPrivate" => with_built_in = reader.boolean(value, "registries.builtInPrivate")?,
+            "deprecated" => {
+                let mut entries = Vec::new();
+                for (old, new) in reader.mapping(value, "registries.deprecated")? {
+                    entries.push((
+                        pattern(reader, old)?,
+                        reader.string(new, "a successor registry")?.to_owned(),
                     ));
                 }
+                // The file's entries come first, so they win over a built-in one for the same host.
+                entries.append(&mut config.deprecated_registries);
+                config.deprecated_registries = entries;
+            }
+            _ => {
+                return Err(reader.unknown_key(
+                    key,
+                    "registries.",
+                    &["allowed", "builtInPrivate", "deprecated", "private"],
+                ));
             }
         }
-        if with_built_in {
-            private.extend(built_in_private());
-        }
-        config.private_registries = private;
-        Ok(())
     }
+    if with_built_in {
+        private.extend(built_in_private());
+    }
+    config.private_registries = private;
+    Ok(())
+}
 
-    fn images(&self, node: Node<'_, '_>, config: &mut Config) -> Result<(), ConfigError> {
-        for (key, value) in self.mapping(node, "images")? {
-            match key.scalar().unwrap_or_default() {
-                "local" => {
-                    config.local_images = self
-                        .list(value, "images.local")?
-                        .map(|item| {
-                            LocalImagePattern::parse(self.string(item, "an image pattern")?)
-                                .map_err(|message| self.error(item.span(), message, None))
-                        })
-                        .collect::<Result<_, _>>()?;
-                }
-                _ => return Err(self.unknown_key(key, "images.", &["local"])),
+fn images(reader: &FieldReader<'_>, node: Node<'_, '_>, config: &mut Config) -> Result<(), SettingsError> {
+    for (key, value) in reader.mapping(node, "images")? {
+        match key.scalar().unwrap_or_default() {
+            "local" => {
+                config.local_images = reader
+                    .list(value, "images.local")?
+                    .map(|item| {
+                        LocalImagePattern::parse(reader.string(item, "an image pattern")?)
+                            .map_err(|message| reader.error(item.span(), message, None))
+                    })
+                    .collect::<Result<_, _>>()?;
             }
+            _ => return Err(reader.unknown_key(key, "images.", &["local"])),
         }
-        Ok(())
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)))
+    fn parse(text: &str) -> Result<Config, SettingsError> {
+        const RULE_IDS: &[&str] = &["unpinned-image-digest", "latest-image-tag", "missing-image"];
+        Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)), RULE_IDS)
     }
 
     #[test]
@@ -483,14 +354,11 @@ mod tests {
         .unwrap();
         assert_eq!(config.default_namespace, "apps");
         assert_eq!(
-            config.severity(rules::find("unpinned-image-digest").unwrap()),
-            Some(Severity::Error)
+            config.severity_set("unpinned-image-digest"),
+            Some(Some(Severity::Error))
         );
-        assert_eq!(config.severity(rules::find("latest-image-tag").unwrap()), None);
-        assert_eq!(
-            config.severity(rules::find("missing-image").unwrap()),
-            Some(Severity::Error)
-        );
+        assert_eq!(config.severity_set("latest-image-tag"), Some(None));
+        assert_eq!(config.severity_set("missing-image"), None);
         assert_eq!(config.allowed_registries.as_ref().unwrap().len(), 2);
         assert_eq!(config.deprecated_registries[0].1, "new.example.com");
         assert_eq!(config.deprecated_registries.len(), BUILT_IN_DEPRECATED.len() + 1);

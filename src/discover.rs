@@ -286,3 +286,46 @@ fn error_path(error: &ignore::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether a run of `selection` reads `file`: it is named, or a directory named holds it and the
+/// globs select it. `.gitignore` is not consulted, so a file it hides counts as read: this answers
+/// "may pullcheck write here?", and errs on the side of not overwriting an input.
+pub fn would_read(selection: &Selection, file: &Path) -> bool {
+    let Ok(target) = file.canonicalize() else {
+        // It does not exist: nothing reads it.
+        return false;
+    };
+    let globs = |globs: &[String], default: &[&str]| {
+        if globs.is_empty() {
+            glob_set(default.iter().copied())
+        } else {
+            glob_set(globs.iter().map(String::as_str))
+        }
+    };
+    let (Ok(include), Ok(exclude)) = (
+        globs(&selection.include, &DEFAULT_INCLUDE),
+        globs(&selection.exclude, &[]),
+    ) else {
+        // The run itself will say what is wrong with the globs.
+        return false;
+    };
+    let default_paths = [PathBuf::from(".")];
+    let paths = if selection.paths.is_empty() {
+        &default_paths[..]
+    } else {
+        &selection.paths
+    };
+    paths.iter().filter(|path| path.as_os_str() != "-").any(|path| {
+        let Ok(root) = path.canonicalize() else {
+            return false;
+        };
+        if root == target {
+            return true;
+        }
+        let Some(relative) = root.is_dir().then(|| target.strip_prefix(&root).ok()).flatten() else {
+            return false;
+        };
+        let display = display_path(&path.join(relative));
+        include.is_match(&display) && !exclude.is_match(&display)
+    })
+}

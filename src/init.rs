@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::check::Found;
-use crate::inventory::{Fact, SecretFact, ServiceAccountFact};
+use crate::manifest::facts::{Fact, SecretFact, ServiceAccountFact};
+use crate::read::Found;
 use crate::registry::RegistryPattern;
 
 /// The inventory file that `init` writes beside the configuration.
@@ -71,16 +71,16 @@ pub fn starter(found: &Found) -> Starter {
             Fact::Secret(secret) => {
                 let namespace = namespaces.entry(&secret.namespace).or_default();
                 namespace.secrets.entry(&secret.name).or_insert(secret);
-                fact_files.extend(secret.origin.as_ref().map(|o| o.file.path.as_str()));
+                fact_files.extend(secret.defined_at.as_ref().map(|o| o.file.path.as_str()));
             }
             Fact::ServiceAccount(account) => {
                 let namespace = namespaces.entry(&account.namespace).or_default();
                 namespace.service_accounts.entry(&account.name).or_insert(account);
-                let file = account.origin.as_ref().map_or("", |o| o.file.path.as_str());
+                let file = account.defined_at.as_ref().map_or("", |o| o.file.path.as_str());
                 for secret in &account.image_pull_secrets {
                     namespace.used_secrets.entry(secret).or_insert_with(|| Used::new(file));
                 }
-                fact_files.extend(account.origin.as_ref().map(|o| o.file.path.as_str()));
+                fact_files.extend(account.defined_at.as_ref().map(|o| o.file.path.as_str()));
             }
         }
     }
@@ -205,7 +205,7 @@ fn write_namespace(out: &mut String, name: &str, namespace: &Namespace<'_>) -> u
             out,
             "      - name: {}{}",
             yaml_string(&secret.name),
-            from_file(secret.origin.as_ref().map(|o| o.file.path.as_str()))
+            from_file(secret.defined_at.as_ref().map(|o| o.file.path.as_str()))
         );
         let _ = writeln!(out, "        type: {}", yaml_string(&secret.secret_type));
         if secret.is_pull_secret_type() {
@@ -258,7 +258,7 @@ fn write_namespace(out: &mut String, name: &str, namespace: &Namespace<'_>) -> u
             out,
             "      - name: {}{}",
             yaml_string(&account.name),
-            from_file(account.origin.as_ref().map(|o| o.file.path.as_str()))
+            from_file(account.defined_at.as_ref().map(|o| o.file.path.as_str()))
         );
         if !account.image_pull_secrets.is_empty() {
             let secrets: Vec<String> = account.image_pull_secrets.iter().map(|s| yaml_string(s)).collect();

@@ -10,203 +10,16 @@
 //! Credentials are never kept: a docker config is decoded only to read its registry keys, the rest
 //! is dropped unread (serde's `IgnoredAny`), and no error message includes any of its text.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64::Engine as _;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
-
-use crate::config::{ConfigError, Reader};
+use crate::manifest::facts::{DOCKER_CONFIG_JSON, Definition, Fact, SecretFact, ServiceAccountFact};
 use crate::manifest::{self, PodGroup, Workload};
 use crate::registry::CredentialKey;
-use crate::source::{SourceFile, Span};
+use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
+use crate::source::SourceFile;
 use crate::yaml::{self, Node};
-
-/// The secret types the kubelet reads registry credentials from.
-pub const DOCKER_CONFIG_JSON: &str = "kubernetes.io/dockerconfigjson";
-pub const DOCKER_CFG: &str = "kubernetes.io/dockercfg";
-
-/// Where a fact is written, for labels that point at a definition.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub file: Arc<SourceFile>,
-    /// The secret's or service account's name.
-    pub name_span: Span,
-    /// The secret's `type`, when written.
-    pub type_span: Option<Span>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SecretFact {
-    pub name: String,
-    pub namespace: String,
-    /// `Opaque` when a Secret object does not say, as the API server defaults it.
-    pub secret_type: String,
-    /// The registry keys it holds credentials for; `None` when they cannot be known (data that is
-    /// templated, encrypted or not decodable, or an inventory entry that does not list them).
-    pub registries: Option<Vec<CredentialKey>>,
-    pub origin: Option<Origin>,
-    /// A docker-registry secret whose payload cannot be used.
-    pub payload_problem: Option<SecretPayloadProblem>,
-}
-
-impl SecretFact {
-    /// Whether the kubelet reads credentials from a secret of this type.
-    pub fn is_pull_secret_type(&self) -> bool {
-        self.secret_type == DOCKER_CONFIG_JSON || self.secret_type == DOCKER_CFG
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ServiceAccountFact {
-    pub name: String,
-    pub namespace: String,
-    pub image_pull_secrets: Vec<String>,
-    pub origin: Option<Origin>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Fact {
-    Secret(SecretFact),
-    ServiceAccount(ServiceAccountFact),
-}
-
-/// Reads a `v1` Secret or ServiceAccount object into a fact.
-pub fn fact_from_object(kind: &str, object: Node<'_, '_>, file: &Arc<SourceFile>, namespace: &str) -> Option<Fact> {
-    let name_node = object.get("metadata")?.get("name")?;
-    let name = name_node.as_str()?.to_owned();
-    let type_node = object.get("type");
-    let origin = Origin {
-        file: Arc::clone(file),
-        name_span: name_node.span(),
-        type_span: type_node.map(|t| t.span()),
-    };
-    match kind {
-        "Secret" => {
-            let secret_type = type_node.and_then(|t| t.as_str()).unwrap_or("Opaque").to_owned();
-            let (registries, payload_problem) = match registries_of_secret(object, &secret_type, name_node.span()) {
-                Ok(registries) => (registries, None),
-                Err(problem) => (None, Some(problem)),
-            };
-            Some(Fact::Secret(SecretFact {
-                name,
-                namespace: namespace.to_owned(),
-                secret_type,
-                registries,
-                origin: Some(origin),
-                payload_problem,
-            }))
-        }
-        "ServiceAccount" => Some(Fact::ServiceAccount(ServiceAccountFact {
-            name,
-            namespace: namespace.to_owned(),
-            image_pull_secrets: object
-                .get("imagePullSecrets")
-                .into_iter()
-                .flat_map(|list| list.items())
-                .filter_map(|entry| entry.get("name").and_then(|n| n.as_str()).map(str::to_owned))
-                .collect(),
-            origin: Some(origin),
-        })),
-        _ => None,
-    }
-}
-
-/// Why a docker-registry secret's payload cannot be used. The messages are fixed text: nothing of
-/// the payload (which holds credentials) ever goes into them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PayloadProblem {
-    Missing,
-    NotBase64,
-    NotJson,
-    NoAuths,
-}
-
-impl PayloadProblem {
-    pub fn describe(self, key: &str) -> String {
-        match self {
-            PayloadProblem::Missing => format!("it has no {key} in data or stringData"),
-            PayloadProblem::NotBase64 => format!("its {key} in data is not valid base64"),
-            PayloadProblem::NotJson => format!("its {key} is not a JSON object of registries"),
-            PayloadProblem::NoAuths => format!("its {key} has no \"auths\" object of registries"),
-        }
-    }
-}
-
-/// A docker-registry secret whose payload cannot be used, and where.
-#[derive(Debug, Clone)]
-pub struct SecretPayloadProblem {
-    pub problem: PayloadProblem,
-    /// `.dockerconfigjson` or `.dockercfg`.
-    pub key: &'static str,
-    /// The payload's value, or the secret's name when the payload is missing.
-    pub span: Span,
-}
-
-/// The registry keys of a docker-registry secret, from `data` (base64) or `stringData`: `Ok(None)`
-/// when they cannot be known without it being wrong (other types, templated values).
-fn registries_of_secret(
-    object: Node<'_, '_>,
-    secret_type: &str,
-    name_span: Span,
-) -> Result<Option<Vec<CredentialKey>>, SecretPayloadProblem> {
-    let (key, nested_in_auths) = match secret_type {
-        DOCKER_CONFIG_JSON => (".dockerconfigjson", true),
-        DOCKER_CFG => (".dockercfg", false),
-        _ => return Ok(None),
-    };
-    let problem = |problem, span| SecretPayloadProblem { problem, key, span };
-    let string_value = object.get("stringData").and_then(|d| d.get(key));
-    let data_value = object.get("data").and_then(|d| d.get(key));
-    let Some(value) = string_value.or(data_value) else {
-        return Err(problem(PayloadProblem::Missing, name_span));
-    };
-    let Some(text) = value.as_str() else {
-        return Err(problem(PayloadProblem::NotJson, value.span()));
-    };
-    // A value still to be filled in by a template engine says nothing yet.
-    if text.contains("${") || text.contains("{{") {
-        return Ok(None);
-    }
-    let config: Vec<u8> = if string_value.is_some() {
-        text.as_bytes().to_vec()
-    } else {
-        // Real secrets are sometimes wrapped over several lines.
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .map_err(|_| problem(PayloadProblem::NotBase64, value.span()))?
-    };
-    let keys = registry_keys(&config, nested_in_auths).map_err(|p| problem(p, value.span()))?;
-    Ok(Some(keys.iter().filter_map(|key| CredentialKey::parse(key)).collect()))
-}
-
-/// The registry keys of a decoded docker config payload (`.dockerconfigjson` when `auths` holds
-/// them, `.dockercfg` otherwise), for tools that check the decoder (the fuzz target).
-pub fn docker_config_registry_keys(payload: &[u8], nested_in_auths: bool) -> Result<Vec<String>, PayloadProblem> {
-    registry_keys(payload, nested_in_auths)
-}
-
-/// The registry keys of a docker config, sorted; everything else in it is skipped unread. Errors
-/// are reduced to a [`PayloadProblem`]: serde's messages can quote the input, which holds
-/// credentials.
-fn registry_keys(config: &[u8], nested_in_auths: bool) -> Result<Vec<String>, PayloadProblem> {
-    #[derive(Deserialize)]
-    struct DockerConfigJson {
-        auths: Option<BTreeMap<String, IgnoredAny>>,
-    }
-    let keys: BTreeMap<String, IgnoredAny> = if nested_in_auths {
-        serde_json::from_slice::<DockerConfigJson>(config)
-            .map_err(|_| PayloadProblem::NotJson)?
-            .auths
-            .ok_or(PayloadProblem::NoAuths)?
-    } else {
-        serde_json::from_slice(config).map_err(|_| PayloadProblem::NotJson)?
-    };
-    Ok(keys.into_keys().collect())
-}
 
 /// What inventory files declare: facts, and the namespaces they make complete.
 #[derive(Debug, Default, Clone)]
@@ -218,7 +31,7 @@ pub struct DeclaredInventory {
 impl DeclaredInventory {
     /// Reads inventory files: pullcheck's own format (a `namespaces:` mapping) or Kubernetes
     /// manifests (`kubectl get secrets,serviceaccounts -A -o yaml`).
-    pub fn load(paths: &[PathBuf], default_namespace: &str) -> Result<DeclaredInventory, ConfigError> {
+    pub fn load(paths: &[PathBuf], default_namespace: &str) -> Result<DeclaredInventory, SettingsError> {
         let mut declared = DeclaredInventory::default();
         for path in paths {
             declared.load_file(path, default_namespace)?;
@@ -232,17 +45,9 @@ impl DeclaredInventory {
         self.facts.extend(facts);
     }
 
-    fn load_file(&mut self, path: &Path, default_namespace: &str) -> Result<(), ConfigError> {
-        let file = Arc::new(SourceFile::new(
-            path.display().to_string(),
-            std::fs::read_to_string(path).map_err(|error| ConfigError {
-                file: Arc::new(SourceFile::new(path.display().to_string(), String::new())),
-                span: None,
-                message: format!("cannot read the inventory file: {error}"),
-                help: None,
-            })?,
-        ));
-        let reader = Reader::new(&file);
+    fn load_file(&mut self, path: &Path, default_namespace: &str) -> Result<(), SettingsError> {
+        let file = settings::read_file(path, SettingsKind::Inventory)?;
+        let reader = FieldReader::new(SettingsKind::Inventory, &file);
         let stream = yaml::load(file.text());
         reader.no_problems(&stream)?;
         let first = stream.documents().next();
@@ -264,9 +69,9 @@ impl DeclaredInventory {
     fn read_own_format(
         &mut self,
         root: Node<'_, '_>,
-        reader: &Reader<'_>,
+        reader: &FieldReader<'_>,
         file: &Arc<SourceFile>,
-    ) -> Result<(), ConfigError> {
+    ) -> Result<(), SettingsError> {
         for (key, value) in reader.mapping(root, "the inventory")? {
             if key.scalar() != Some("namespaces") {
                 return Err(reader.unknown_key(key, "", &["namespaces"]));
@@ -299,19 +104,19 @@ impl DeclaredInventory {
 
 fn read_secret(
     entry: Node<'_, '_>,
-    reader: &Reader<'_>,
+    reader: &FieldReader<'_>,
     file: &Arc<SourceFile>,
     namespace: &str,
-) -> Result<SecretFact, ConfigError> {
+) -> Result<SecretFact, SettingsError> {
     let mut secret = SecretFact {
         name: String::new(),
         namespace: namespace.to_owned(),
         secret_type: DOCKER_CONFIG_JSON.to_owned(),
         registries: None,
-        origin: None,
+        defined_at: None,
         payload_problem: None,
     };
-    let mut origin = Origin {
+    let mut defined_at = Definition {
         file: Arc::clone(file),
         name_span: entry.span(),
         type_span: None,
@@ -320,11 +125,11 @@ fn read_secret(
         match key.scalar().unwrap_or_default() {
             "name" => {
                 secret.name = reader.string(value, "a secret's name")?.to_owned();
-                origin.name_span = value.span();
+                defined_at.name_span = value.span();
             }
             "type" => {
                 secret.secret_type = reader.string(value, "a secret's type")?.to_owned();
-                origin.type_span = Some(value.span());
+                defined_at.type_span = Some(value.span());
             }
             "registries" => {
                 let keys = reader
@@ -348,21 +153,21 @@ fn read_secret(
     if secret.name.is_empty() {
         return Err(reader.error(entry.span(), "a secret needs a name".into(), None));
     }
-    secret.origin = Some(origin);
+    secret.defined_at = Some(defined_at);
     Ok(secret)
 }
 
 fn read_service_account(
     entry: Node<'_, '_>,
-    reader: &Reader<'_>,
+    reader: &FieldReader<'_>,
     file: &Arc<SourceFile>,
     namespace: &str,
-) -> Result<ServiceAccountFact, ConfigError> {
+) -> Result<ServiceAccountFact, SettingsError> {
     let mut account = ServiceAccountFact {
         name: String::new(),
         namespace: namespace.to_owned(),
         image_pull_secrets: Vec::new(),
-        origin: None,
+        defined_at: None,
     };
     let mut name_span = entry.span();
     for (key, value) in reader.mapping(entry, "a service account")? {
@@ -383,7 +188,7 @@ fn read_service_account(
     if account.name.is_empty() {
         return Err(reader.error(entry.span(), "a service account needs a name".into(), None));
     }
-    account.origin = Some(Origin {
+    account.defined_at = Some(Definition {
         file: Arc::clone(file),
         name_span,
         type_span: None,
@@ -547,48 +352,6 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn secret_keys(text: &str) -> Option<Vec<String>> {
-        let file = Arc::new(SourceFile::new("s.yaml", text));
-        let stream = yaml::load(file.text());
-        let doc = stream.documents().next().unwrap();
-        match fact_from_object("Secret", doc, &file, "default")? {
-            Fact::Secret(secret) => secret
-                .registries
-                .map(|keys| keys.iter().map(|k| k.as_str().to_owned()).collect()),
-            Fact::ServiceAccount(_) => None,
-        }
-    }
-
-    #[test]
-    fn docker_config_secrets_yield_their_registry_keys_only() {
-        let config = r#"{"auths":{"us.icr.io":{"auth":"c2VjcmV0"},"https://index.docker.io/v1/":{"password":"p"}}}"#;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(config);
-        // Wrapped over lines, as some tools write it.
-        let wrapped = format!("{}\n      {}", &encoded[..20], &encoded[20..]);
-        let text = format!(
-            "apiVersion: v1\nkind: Secret\nmetadata: {{name: pull}}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: >-\n      {wrapped}\n"
-        );
-        assert_eq!(
-            secret_keys(&text).unwrap(),
-            ["https://index.docker.io/v1/", "us.icr.io"]
-        );
-
-        let dockercfg = "apiVersion: v1\nkind: Secret\nmetadata: {name: old}\ntype: kubernetes.io/dockercfg\nstringData:\n  .dockercfg: '{\"quay.io\": {\"auth\": \"x\"}}'\n";
-        assert_eq!(secret_keys(dockercfg).unwrap(), ["quay.io"]);
-    }
-
-    #[test]
-    fn undecodable_or_other_secrets_have_unknown_registries() {
-        for text in [
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ntype: kubernetes.io/dockerconfigjson\nstringData: {.dockerconfigjson: '${DOCKER_CONFIG}'}\n",
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ntype: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: '!!!not base64'}\n",
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ntype: kubernetes.io/dockerconfigjson\nstringData: {.dockerconfigjson: '{\"auths\": \"sekrit\"}'}\n",
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: {password: c2VjcmV0}\n",
-        ] {
-            assert_eq!(secret_keys(text), None, "{text}");
-        }
-    }
 
     #[test]
     fn declared_namespaces_are_complete_and_others_unknown() {

@@ -34,8 +34,8 @@ use lsp_types::{
 };
 
 use crate::check;
-use crate::config::{self, Config, ConfigError};
-use crate::inventory::DeclaredInventory;
+use crate::config::{self, Config};
+use crate::setup::{self, Options, Setup, SetupError};
 use crate::source::{ColumnUnit, SourceFile};
 
 /// Serves one client on the standard input and output until it says `exit`. `Ok` when it asked
@@ -157,27 +157,22 @@ impl DocumentKind {
     }
 }
 
-/// A configuration file (or none) and the inventory it names, as loaded, with the modification
-/// times of the files it was loaded from, to know when to load it again.
+/// The setup of a configuration file (or of none), as loaded, with the modification times of the
+/// files it was loaded from, to know when to load it again.
 struct Loaded {
-    result: Result<(Config, DeclaredInventory), ConfigError>,
+    result: Result<Setup, SetupError>,
     stamps: Vec<(PathBuf, Option<SystemTime>)>,
 }
 
 impl Loaded {
     fn load(path: Option<&Path>) -> Loaded {
-        let Some(path) = path else {
-            return Loaded {
-                result: Ok((Config::default(), DeclaredInventory::default())),
-                stamps: Vec::new(),
-            };
+        let result = Setup::load(path, &Options::default());
+        // What a setup was read from; when it could not be made, at least the configuration.
+        let sources = match &result {
+            Ok(setup) => setup.sources.clone(),
+            Err(_) => path.map(Path::to_owned).into_iter().collect(),
         };
-        let mut stamps = vec![stamp(path)];
-        let result = Config::load(path).and_then(|config| {
-            stamps.extend(config.inventory.iter().map(|inventory| stamp(inventory)));
-            let declared = DeclaredInventory::load(&config.inventory, &config.default_namespace)?;
-            Ok((config, declared))
-        });
+        let stamps = sources.iter().map(|source| stamp(source)).collect();
         Loaded { result, stamps }
     }
 
@@ -185,8 +180,12 @@ impl Loaded {
         self.stamps.iter().all(|(path, time)| stamp(path).1 == *time)
     }
 
+    /// Whether `path` is one of the files the setup was read from, or in one of its folders of
+    /// `inventoryManifests`.
     fn mentions(&self, path: &Path) -> bool {
-        self.stamps.iter().any(|(stamped, _)| same_file(stamped, path))
+        self.stamps
+            .iter()
+            .any(|(source, _)| same_file(source, path) || within(path, source))
     }
 }
 
@@ -197,6 +196,12 @@ fn stamp(path: &Path) -> (PathBuf, Option<SystemTime>) {
 
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+}
+
+/// Whether `path` is inside the folder `folder`.
+fn within(path: &Path, folder: &Path) -> bool {
+    folder.is_dir()
+        && matches!((path.canonicalize(), folder.canonicalize()), (Ok(path), Ok(folder)) if path.starts_with(&folder))
 }
 
 struct Server<'c> {
@@ -366,18 +371,18 @@ impl Server<'_> {
     fn check_manifest(&mut self, uri: &Uri) -> Vec<lsp_types::Diagnostic> {
         let document = &self.documents[uri];
         let name = display_name(uri, document.path.as_deref());
-        let start = match &document.path {
-            Some(path) => Config::discovery_start(path),
+        // The configuration `pullcheck check FILE` would use; an `untitled:` buffer's is the
+        // workspace's.
+        let directory = match &document.path {
+            Some(path) => path.parent().map(Path::to_owned),
             None => self.root.clone(),
         };
-        let config_path = start.as_deref().and_then(Config::discover);
+        let config_path = directory.as_deref().and_then(setup::find_config);
         let loaded = self.loaded(config_path);
         let document = &self.documents[uri];
         match &loaded.result {
-            Ok((config, declared)) => {
-                let checked = catch_unwind(AssertUnwindSafe(|| {
-                    check::check_text(&name, &document.text, config, declared)
-                }));
+            Ok(setup) => {
+                let checked = catch_unwind(AssertUnwindSafe(|| check::check_text(&name, &document.text, setup)));
                 match checked {
                     Ok(outcome) => outcome
                         .diagnostics
@@ -399,7 +404,7 @@ impl Server<'_> {
             display_name(uri, document.path.as_deref()),
             document.text.as_str(),
         ));
-        match Config::parse(&file) {
+        match Config::parse(&file, &crate::rules::ids()) {
             Ok(_) => Vec::new(),
             Err(error) => vec![diagnostics::from_config_error(&error, self.unit)],
         }

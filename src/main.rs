@@ -6,8 +6,8 @@
 //! otherwise.
 
 mod cli;
+mod other_commands;
 mod progress;
-mod setup;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -18,12 +18,12 @@ use clap::Parser;
 
 use cli::{CheckArgs, Cli, Color, Command, FailOn, Format};
 use pullcheck::baseline::Baseline;
-use pullcheck::config::Config;
+use pullcheck::check::{self, Outcome, RunError};
 use pullcheck::diagnostic::Severity;
-use pullcheck::discover::Selection;
-use pullcheck::inventory::DeclaredInventory;
+use pullcheck::discover::{self, Selection};
 use pullcheck::report::{self, human::HumanReport};
-use pullcheck::{check, lsp, rules};
+use pullcheck::setup::{Options, SetupError, Setups};
+use pullcheck::{lsp, rules};
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_FAILURE: u8 = 2;
@@ -54,9 +54,9 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_FAILURE)
             }
         },
-        Command::Init { force } => setup::init(force),
-        Command::Completions { shell } => setup::completions(shell),
-        Command::Man { command, dir } => setup::man(command.as_deref(), dir.as_deref()),
+        Command::Init { force } => other_commands::init(force),
+        Command::Completions { shell } => other_commands::completions(shell),
+        Command::Man { command, dir } => other_commands::man(command.as_deref(), dir.as_deref()),
     }
 }
 
@@ -75,78 +75,28 @@ fn print_rules() {
 /// Runs `check`; with `record_baseline`, writes the findings there instead of reporting them.
 fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
     let started = Instant::now();
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        // With --output the report goes to a file, not to the terminal.
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let human = HumanReport::new(color);
-
-    // An editor piping a buffer names its file: its configuration is the one beside that file.
-    let reads_stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
-    let stdin_start = args
-        .stdin_filename
-        .as_deref()
-        .filter(|_| reads_stdin)
-        .and_then(|name| Config::discovery_start(Path::new(name)));
-    let config_path = args.config.clone().or_else(|| match stdin_start {
-        Some(start) => Config::discover(&start),
-        None => discover_config(),
-    });
-    let mut config = match config_path.as_deref().map(Config::load).transpose() {
-        Ok(config) => config.unwrap_or_default(),
-        Err(error) => {
-            eprint!("{}", human.render_config_error(&error));
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    if let Some(namespace) = &args.namespace {
-        config.default_namespace = namespace.clone();
-    }
-    config.inventory.extend(args.inventory.iter().cloned());
-    let mut declared = match DeclaredInventory::load(&config.inventory, &config.default_namespace) {
-        Ok(declared) => declared,
-        Err(error) => {
-            eprint!("{}", human.render_config_error(&error));
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    if let Err(error) = add_inventory_manifests(&mut declared, &config, args) {
-        eprintln!("pullcheck: {error}");
+    let human = HumanReport::new(use_color(args));
+    if let Err(message) = refuse_overwriting_an_input(args) {
+        eprintln!("pullcheck: {message}");
         return ExitCode::from(EXIT_FAILURE);
     }
-
-    let selection = Selection {
-        paths: args.paths.clone(),
-        stdin_name: args.stdin_filename.clone(),
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
-        threads: threads(args),
-        max_file_size: args.max_file_size,
+    let setups = match Setups::from_options(setup_options(args)) {
+        Ok(setups) => setups,
+        Err(error) => return setup_failed(&human, &error),
     };
     let progress = progress::FilesRead::on_stderr(args.quiet);
-    let outcome = check::run_with_progress(&selection, &config, &declared, &progress);
+    let outcome = check::run_with_progress(&selection(args), &setups, &progress);
     progress.clear();
     let mut outcome = match outcome {
         Ok(outcome) => outcome,
+        Err(RunError::Setup(error)) => return setup_failed(&human, &error),
         Err(error) => {
             eprintln!("pullcheck: {error}");
             return ExitCode::from(EXIT_FAILURE);
         }
     };
     if let Some(path) = record_baseline {
-        let baseline = Baseline::of(&outcome.diagnostics);
-        if let Err(error) = std::fs::write(path, baseline.to_json()) {
-            eprintln!("pullcheck: writing `{}`: {error}", path.display());
-            return ExitCode::from(EXIT_FAILURE);
-        }
-        println!("recorded {} findings in {}", baseline.len(), path.display());
-        return ExitCode::SUCCESS;
+        return write_baseline(&outcome, path);
     }
     if let Some(path) = &args.baseline {
         match Baseline::load(path) {
@@ -157,8 +107,86 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
             }
         }
     }
+    if let Err(error) = write_report(args, &human, &outcome, started) {
+        eprintln!("pullcheck: {error}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    exit_code(args, &outcome)
+}
 
-    let summary = (!args.quiet).then(|| format!("{}\n", report::summary_line(&outcome, started.elapsed())));
+/// Colour for people at a terminal: never into a file, nor when `NO_COLOR` is set.
+fn use_color(args: &CheckArgs) -> bool {
+    match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// `--output` must not name one of the files checked: the report would replace the manifest.
+fn refuse_overwriting_an_input(args: &CheckArgs) -> Result<(), String> {
+    let Some(output) = args.output.as_deref() else {
+        return Ok(());
+    };
+    if discover::would_read(&selection(args), output) {
+        return Err(format!(
+            "--output `{}` is one of the files checked, and the report would overwrite it: write it elsewhere, or leave the file out with --exclude",
+            output.display()
+        ));
+    }
+    Ok(())
+}
+
+fn setup_options(args: &CheckArgs) -> Options {
+    Options {
+        config: args.config.clone(),
+        namespace: args.namespace.clone(),
+        inventory: args.inventory.clone(),
+        threads: threads(args),
+        max_file_size: args.max_file_size,
+    }
+}
+
+fn selection(args: &CheckArgs) -> Selection {
+    Selection {
+        paths: args.paths.clone(),
+        stdin_name: args.stdin_filename.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        threads: threads(args),
+        max_file_size: args.max_file_size,
+    }
+}
+
+/// A configuration or inventory that cannot be used stops the run: shown at its place.
+fn setup_failed(human: &HumanReport, error: &SetupError) -> ExitCode {
+    match error {
+        SetupError::Settings(error) => eprint!("{}", human.render_config_error(error)),
+        SetupError::InventoryManifests { .. } => eprintln!("pullcheck: {error}"),
+    }
+    ExitCode::from(EXIT_FAILURE)
+}
+
+fn write_baseline(outcome: &Outcome, path: &Path) -> ExitCode {
+    let baseline = Baseline::of(&outcome.diagnostics);
+    if let Err(error) = std::fs::write(path, baseline.to_json()) {
+        eprintln!("pullcheck: writing `{}`: {error}", path.display());
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    println!("recorded {} findings in {}", baseline.len(), path.display());
+    ExitCode::SUCCESS
+}
+
+/// Writes the report as it is produced, never held whole in memory, to `--output` or the standard
+/// output, and the summary line where it cannot spoil the report. Any error writing either is the
+/// run's: a gate must not pass with no report. Only a reader that closed the standard output
+/// early (`pullcheck check | head`) is not an error: it chose to stop reading.
+fn write_report(args: &CheckArgs, human: &HumanReport, outcome: &Outcome, started: Instant) -> Result<(), String> {
+    let summary = (!args.quiet).then(|| format!("{}\n", report::summary_line(outcome, started.elapsed())));
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             Format::Human => {
@@ -166,42 +194,52 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
                     out.write_all(human.render(diagnostic).as_bytes())?;
                 }
             }
-            Format::Json => report::json::write(&outcome, out)?,
-            Format::Sarif => report::sarif::write(&outcome, std::env::current_dir().ok().as_deref(), out)?,
-            Format::Github => report::github::write(&outcome, out)?,
+            Format::Json => report::json::write(outcome, out)?,
+            Format::Sarif => report::sarif::write(outcome, std::env::current_dir().ok().as_deref(), out)?,
+            Format::Github => report::github::write(outcome, out)?,
         }
         Ok(())
     };
-    // The report is written as it is produced, never held whole in memory.
+    let stdout_error = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(format!("writing the report to the standard output: {error}")),
+    };
     match &args.output {
         Some(path) => {
             let written = std::fs::File::create(path).and_then(|file| {
                 let mut out = std::io::BufWriter::new(file);
                 write(&mut out)?;
-                out.flush()
+                out.into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?
+                    .sync_all()
             });
-            if let Err(error) = written {
-                eprintln!("pullcheck: writing `{}`: {error}", path.display());
-                return ExitCode::from(EXIT_FAILURE);
-            }
+            written.map_err(|error| format!("writing `{}`: {error}", path.display()))?;
             if let Some(summary) = summary {
-                let _ = std::io::stdout().lock().write_all(summary.as_bytes());
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(summary.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .or_else(stdout_error)?;
             }
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe is the reader's choice; the exit code still tells the result.
-            let _ = write(&mut out).and_then(|()| {
-                // The summary follows the report where it cannot spoil it: not inside JSON or SARIF.
-                match (summary, args.format) {
+            write(&mut out)
+                .and_then(|()| match (summary, args.format) {
+                    // The summary follows the report where it cannot spoil it: not inside JSON or SARIF.
                     (Some(summary), Format::Human | Format::Github) => out.write_all(summary.as_bytes()),
                     _ => Ok(()),
-                }
-            });
-            let _ = out.flush();
+                })
+                .and_then(|()| out.flush())
+                .or_else(stdout_error)?;
         }
     }
+    Ok(())
+}
 
+/// 2 when an input was not read (something asked for was not checked), whatever the findings;
+/// else 1 when a finding reaches `--fail-on`.
+fn exit_code(args: &CheckArgs, outcome: &Outcome) -> ExitCode {
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -210,36 +248,12 @@ fn run_check(args: &CheckArgs, record_baseline: Option<&Path>) -> ExitCode {
     };
     let failed = threshold.is_some_and(|threshold| outcome.diagnostics.iter().any(|d| d.severity >= threshold));
     if outcome.unread > 0 {
-        // Something asked for was not checked: say so whatever the findings.
         ExitCode::from(EXIT_FAILURE)
     } else if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Adds the Secrets and ServiceAccounts of the configuration's `inventoryManifests` to what is
-/// known, read as the files checked are.
-fn add_inventory_manifests(declared: &mut DeclaredInventory, config: &Config, args: &CheckArgs) -> Result<(), String> {
-    if config.inventory_manifests.is_empty() {
-        return Ok(());
-    }
-    let selection = Selection {
-        paths: config.inventory_manifests.clone(),
-        threads: threads(args),
-        max_file_size: args.max_file_size,
-        ..Selection::default()
-    };
-    let found = check::find(&selection, config).map_err(|error| {
-        let file = config
-            .path
-            .as_deref()
-            .map_or_else(String::new, |path| format!(" of `{}`", path.display()));
-        format!("inventoryManifests{file}: {error}")
-    })?;
-    declared.add_found(found.facts);
-    Ok(())
 }
 
 /// `--jobs`, or one thread per CPU.
@@ -249,17 +263,4 @@ fn threads(args: &CheckArgs) -> usize {
 
 fn threads_per_cpu() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// `.pullcheck.yaml` in the working directory or the nearest one above, named relative to the
-/// working directory (`.pullcheck.yaml`, `../.pullcheck.yaml`), so that the files it names are
-/// shown the way the files checked are: pre-commit runs from the repository's root.
-fn discover_config() -> Option<std::path::PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    let found = Config::discover(&cwd)?;
-    let Some(depth) = found.parent().and_then(|dir| cwd.strip_prefix(dir).ok()) else {
-        return Some(found);
-    };
-    let up: std::path::PathBuf = depth.components().map(|_| "..").collect();
-    Some(up.join(pullcheck::config::FILE_NAME))
 }

@@ -14,13 +14,14 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::image::ImageRef;
-use crate::inventory::{self, Fact};
 use crate::source::{SourceFile, Span};
 use crate::suppress::{self, Suppression};
 use crate::template;
 use crate::yaml::{Node, ScalarType};
+use facts::Fact;
 
 mod deploy_time;
+pub mod facts;
 mod kustomize;
 mod weblogic;
 
@@ -227,6 +228,17 @@ impl ContainerKind {
             ContainerKind::KustomizeImage => "images",
         }
     }
+}
+
+/// The pull policies the API server accepts (case matters).
+pub const PULL_POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
+
+/// The placeholder in a pull policy that is not one of the three the API server accepts, nor one
+/// of them in other letters (`ALWAYS` is a typo, `invalid-pull-policy`'s).
+pub fn pull_policy_placeholder(policy: &str) -> Option<std::ops::Range<usize>> {
+    (!PULL_POLICIES.iter().any(|known| known.eq_ignore_ascii_case(policy)))
+        .then(|| template::placeholder_in_invalid(policy))
+        .flatten()
 }
 
 /// Who sets `imagePullPolicy` when it is omitted, and so by which rule.
@@ -719,7 +731,7 @@ impl Reader<'_> {
         if api_version == "v1" && matches!(kind, "Secret" | "ServiceAccount") {
             let namespace = namespace.unwrap_or(self.default_namespace);
             out.facts
-                .extend(inventory::fact_from_object(kind, node, self.file, namespace));
+                .extend(facts::fact_from_object(kind, node, self.file, namespace));
             return;
         }
         if let Some(artifacts) = deploy_time::skaffold_artifacts(node, api_version, kind) {

@@ -1,164 +1,265 @@
-//! The commands that set pullcheck up rather than check anything: `init`, `completions` and
-//! `man`. Each prints what it wrote or the text asked for, and returns the exit code.
+//! One way for every entry point (`check`, `baseline`, `init`, the language server, the tests) to
+//! get what a check runs with: the configuration and the declared inventory, as a [`Setup`].
+//!
+//! **Which configuration applies.** Each input is checked with the `.pullcheck.yaml` nearest to
+//! it: in its directory or the closest one above (for the standard input, the directory of
+//! `--stdin-filename` when it exists, else the working directory), as ruff finds its settings for
+//! each file. `--config` names one configuration for every input instead. An editor's document
+//! gets the same configuration as `pullcheck check FILE`, and a pre-commit run (which names the
+//! changed files from the repository's root) the same as `pullcheck check` of their folders.
+//! Inputs under different configurations are separate projects: each is judged with its own
+//! configuration and inventory, and the Secrets and ServiceAccounts found in one project's files
+//! do not count for another's ([`Setups`]).
+//!
+//! **What a setup holds.** The configuration, with the command line's overrides (`--namespace`,
+//! `--inventory`) applied, and the inventory it declares: its `inventory` files, and the Secrets
+//! and ServiceAccounts of its `inventoryManifests`, read as checked files are read. A missing
+//! configuration is the default one. This module reads settings and manifests; it judges nothing.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::ExitCode;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use clap::CommandFactory;
+use crate::config::{self, Config};
+use crate::discover::{DEFAULT_MAX_FILE_SIZE, DiscoverError, Input, Selection};
+use crate::inventory::DeclaredInventory;
+use crate::settings::SettingsError;
+use crate::{read, rules};
 
-use crate::cli::Cli;
-use crate::{EXIT_FAILURE, threads_per_cpu};
-use pullcheck::check;
-use pullcheck::config::{self, Config};
-use pullcheck::discover::{DEFAULT_MAX_FILE_SIZE, Selection};
-use pullcheck::init::{self, INVENTORY_FILE};
+/// What the command line adds to, or puts instead of, what the configuration says.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--config`: this configuration for every input, instead of each input's own.
+    pub config: Option<PathBuf>,
+    /// `--namespace`: the namespace of objects that name none.
+    pub namespace: Option<String>,
+    /// `--inventory`: inventory files read besides the configuration's.
+    pub inventory: Vec<PathBuf>,
+    /// How `inventoryManifests` are read: on so many threads, and files up to so many bytes.
+    pub threads: usize,
+    pub max_file_size: u64,
+}
 
-/// `pullcheck init`: the starter configuration and inventory, in the current directory.
-pub fn init(force: bool) -> ExitCode {
-    let config_path = Path::new(config::FILE_NAME);
-    let inventory_path = Path::new(INVENTORY_FILE);
-    if !force && let Some(existing) = [config_path, inventory_path].into_iter().find(|p| p.exists()) {
-        eprintln!(
-            "pullcheck: `{}` already exists; `pullcheck init --force` overwrites it",
-            existing.display()
-        );
-        return ExitCode::from(EXIT_FAILURE);
-    }
-    let selection = Selection {
-        threads: threads_per_cpu(),
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-        ..Selection::default()
-    };
-    let found = match check::find(&selection, &Config::default()) {
-        Ok(found) => found,
-        Err(error) => {
-            eprintln!("pullcheck: {error}");
-            return ExitCode::from(EXIT_FAILURE);
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            config: None,
+            namespace: None,
+            inventory: Vec::new(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
-    };
-    let starter = init::starter(&found);
-    for (path, text) in [(inventory_path, &starter.inventory), (config_path, &starter.config)] {
-        if let Err(error) = std::fs::write(path, text) {
-            eprintln!("pullcheck: writing `{}`: {error}", path.display());
-            return ExitCode::from(EXIT_FAILURE);
+    }
+}
+
+/// What a check runs with.
+#[derive(Debug)]
+pub struct Setup {
+    pub config: Config,
+    pub declared: DeclaredInventory,
+    /// The files and folders it was read from: the configuration, its inventory files and its
+    /// `inventoryManifests`. A change to any of them changes the setup.
+    pub sources: Vec<PathBuf>,
+}
+
+impl Default for Setup {
+    /// The default configuration, which declares nothing.
+    fn default() -> Setup {
+        Setup {
+            config: Config::default(),
+            declared: DeclaredInventory::default(),
+            sources: Vec::new(),
         }
     }
-
-    let mut out = std::io::stdout().lock();
-    let manifests = if starter.inventory_manifests.is_empty() {
-        String::new()
-    } else {
-        format!("; inventoryManifests: {}", starter.inventory_manifests.join(", "))
-    };
-    let _ = writeln!(
-        out,
-        "wrote {} (inventory: {INVENTORY_FILE}{manifests})",
-        config::FILE_NAME
-    );
-    let _ = writeln!(
-        out,
-        "wrote {INVENTORY_FILE}: {}, {}, {}, from {} read",
-        count(starter.namespaces, "namespace", "namespaces"),
-        count(starter.secrets, "secret", "secrets"),
-        count(starter.service_accounts, "service account", "service accounts"),
-        count(found.files, "file", "files"),
-    );
-    if starter.undefined > 0 {
-        let _ = writeln!(
-            out,
-            "  {} used but not defined here, left as comments in {INVENTORY_FILE}: add them if they exist in the cluster",
-            count(
-                starter.undefined,
-                "secret or service account is",
-                "secrets or service accounts are"
-            ),
-        );
-    }
-    if found.unread > 0 {
-        let _ = writeln!(
-            out,
-            "  {} could not be read; `pullcheck check` says which",
-            count(found.unread, "file", "files")
-        );
-    }
-    let _ = writeln!(
-        out,
-        "next: list your private registries under registries.private in {}, add to {INVENTORY_FILE} what exists only in the cluster, then run `pullcheck check`",
-        config::FILE_NAME
-    );
-    ExitCode::SUCCESS
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// Why a setup could not be made.
+#[derive(Debug)]
+pub enum SetupError {
+    /// The configuration or an inventory file cannot be used.
+    Settings(SettingsError),
+    /// The configuration's `inventoryManifests` cannot be read.
+    InventoryManifests {
+        config: Option<PathBuf>,
+        error: DiscoverError,
+    },
 }
 
-/// `pullcheck completions SHELL`.
-pub fn completions(shell: clap_complete::Shell) -> ExitCode {
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "pullcheck", &mut script);
-    // A closed pipe is the reader's choice.
-    let _ = std::io::stdout().lock().write_all(&script);
-    ExitCode::SUCCESS
-}
-
-/// `pullcheck man [COMMAND]` prints a page; `pullcheck man --dir DIR` writes them all.
-pub fn man(command_name: Option<&str>, dir: Option<&Path>) -> ExitCode {
-    let mut command = Cli::command().disable_help_subcommand(true);
-    if let Some(dir) = dir {
-        return match write_man_pages(command, dir) {
-            Ok(written) => {
-                for path in written {
-                    println!("wrote {}", path.display());
-                }
-                ExitCode::SUCCESS
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetupError::Settings(error) => error.fmt(f),
+            SetupError::InventoryManifests {
+                config: Some(config),
+                error,
+            } => {
+                write!(f, "inventoryManifests of `{}`: {error}", config.display())
             }
-            Err(error) => {
-                eprintln!("pullcheck: writing man pages to `{}`: {error}", dir.display());
-                ExitCode::from(EXIT_FAILURE)
+            SetupError::InventoryManifests { config: None, error } => write!(f, "inventoryManifests: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+impl From<SettingsError> for SetupError {
+    fn from(error: SettingsError) -> SetupError {
+        SetupError::Settings(error)
+    }
+}
+
+impl Setup {
+    /// The setup of the configuration at `config_path` (the default one for `None`), with the
+    /// command line's `options` applied.
+    pub fn load(config_path: Option<&Path>, options: &Options) -> Result<Setup, SetupError> {
+        let mut config = match config_path {
+            Some(path) => Config::load(path, &rules::ids())?,
+            None => Config::default(),
+        };
+        if let Some(namespace) = &options.namespace {
+            config.default_namespace.clone_from(namespace);
+        }
+        config.inventory.extend(options.inventory.iter().cloned());
+        let mut declared = DeclaredInventory::load(&config.inventory, &config.default_namespace)?;
+        if !config.inventory_manifests.is_empty() {
+            let selection = Selection {
+                paths: config.inventory_manifests.clone(),
+                threads: options.threads,
+                max_file_size: options.max_file_size,
+                ..Selection::default()
+            };
+            let found = read::find(&selection, &config).map_err(|error| SetupError::InventoryManifests {
+                config: config.path.clone(),
+                error,
+            })?;
+            declared.add_found(found.facts);
+        }
+        let sources = config
+            .path
+            .iter()
+            .chain(&config.inventory)
+            .chain(&config.inventory_manifests)
+            .cloned()
+            .collect();
+        Ok(Setup {
+            config,
+            declared,
+            sources,
+        })
+    }
+}
+
+/// The `.pullcheck.yaml` that applies to the files of `directory`: in it or the nearest directory
+/// above it, as an absolute path.
+pub fn find_config(directory: &Path) -> Option<PathBuf> {
+    let directory = if directory.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        directory
+    };
+    directory
+        .canonicalize()
+        .ok()?
+        .ancestors()
+        .map(|dir| dir.join(config::FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The setups of a run's inputs: one for every input, or each input's own, found from where it is
+/// and loaded once per configuration file. Safe to ask from the threads that walk directories.
+#[derive(Debug)]
+pub struct Setups {
+    options: Options,
+    /// `--config`, or a setup made by a test: used for every input.
+    fixed: Option<Arc<Setup>>,
+    found: Mutex<Found>,
+}
+
+#[derive(Debug, Default)]
+struct Found {
+    /// By directory as given: the configuration that applies there, shown relative to the working
+    /// directory, as the files checked are.
+    configs: HashMap<PathBuf, Option<PathBuf>>,
+    /// By configuration file.
+    setups: HashMap<Option<PathBuf>, Arc<Setup>>,
+}
+
+impl Setups {
+    /// `setup` for every input.
+    pub fn fixed(setup: Setup) -> Setups {
+        Setups {
+            options: Options::default(),
+            fixed: Some(Arc::new(setup)),
+            found: Mutex::default(),
+        }
+    }
+
+    /// What the command line says: the setup of `options.config` for every input, when given, or
+    /// else each input's own.
+    pub fn from_options(options: Options) -> Result<Setups, SetupError> {
+        let fixed = match &options.config {
+            Some(path) => Some(Arc::new(Setup::load(Some(path), &options)?)),
+            None => None,
+        };
+        Ok(Setups {
+            options,
+            fixed,
+            found: Mutex::default(),
+        })
+    }
+
+    /// The setup `input` is checked with.
+    pub fn for_input(&self, input: &Input) -> Result<Arc<Setup>, SetupError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(Arc::clone(fixed));
+        }
+        self.for_directory(&directory_of(input))
+    }
+
+    /// The setup of the files in `directory` (the working directory when empty).
+    pub fn for_directory(&self, directory: &Path) -> Result<Arc<Setup>, SetupError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(Arc::clone(fixed));
+        }
+        // Loading a setup under the lock makes the other walking threads wait, once per
+        // configuration file: they would need it anyway.
+        let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+        let config = match found.configs.get(directory) {
+            Some(config) => config.clone(),
+            None => {
+                let config = find_config(directory).map(|path| shown_from_working_directory(&path));
+                found.configs.insert(directory.to_owned(), config.clone());
+                config
             }
         };
+        if let Some(setup) = found.setups.get(&config) {
+            return Ok(Arc::clone(setup));
+        }
+        let setup = Arc::new(Setup::load(config.as_deref(), &self.options)?);
+        found.setups.insert(config, Arc::clone(&setup));
+        Ok(setup)
     }
-    // Built, subcommands get their display names (`pullcheck-check`) and usage lines.
-    command.build();
-    let page = match command_name {
-        None => command,
-        Some(name) => match command.find_subcommand(name) {
-            Some(subcommand) => subcommand.clone(),
-            None => {
-                let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
-                eprintln!(
-                    "pullcheck: no command \"{name}\"; pages: pullcheck, {}",
-                    names.join(", ")
-                );
-                return ExitCode::from(EXIT_FAILURE);
-            }
-        },
+}
+
+/// Where an input is, for finding its configuration: a file's directory; for the standard input,
+/// the directory of the name it is given when that exists; else the working directory (empty).
+fn directory_of(input: &Input) -> PathBuf {
+    let path = match input {
+        Input::File { path, .. } => path.as_path(),
+        Input::Stdin { display } | Input::Unreadable { display, .. } => Path::new(display.as_str()),
     };
-    let mut roff = Vec::new();
-    if let Err(error) = man_page(page).render(&mut roff) {
-        eprintln!("pullcheck: {error}");
-        return ExitCode::from(EXIT_FAILURE);
+    match path.parent() {
+        Some(parent) if parent.as_os_str().is_empty() || parent.is_dir() => parent.to_owned(),
+        _ => PathBuf::new(),
     }
-    // A closed pipe is the reader's choice.
-    let _ = std::io::stdout().lock().write_all(&roff);
-    ExitCode::SUCCESS
 }
 
-/// Writes pullcheck.1 and a page per command to `dir`, which is created if need be.
-fn write_man_pages(command: clap::Command, dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir)?;
-    let mut command = command;
-    command.build();
-    let mut written = Vec::new();
-    for page in std::iter::once(&command).chain(command.get_subcommands()) {
-        written.push(man_page(page.clone()).generate_to(dir)?);
-    }
-    Ok(written)
-}
-
-/// A page, whose footer names pullcheck and its version (for a command's page too).
-fn man_page(command: clap::Command) -> clap_mangen::Man {
-    clap_mangen::Man::new(command).source(format!("pullcheck {}", env!("CARGO_PKG_VERSION")))
+/// `path` relative to the working directory (`../.pullcheck.yaml`, `shop/.pullcheck.yaml`), so
+/// that the files a configuration names are shown the way the files checked are.
+fn shown_from_working_directory(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .and_then(|cwd| cwd.canonicalize())
+        .ok()
+        .and_then(|cwd| pathdiff::diff_paths(path, cwd))
+        .unwrap_or_else(|| path.to_owned())
 }

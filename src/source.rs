@@ -7,7 +7,7 @@
 //! LSP clients, or bytes.
 //!
 //! A file found on disk does not keep its text once it has been extracted: a scan of a large
-//! repository would otherwise hold every byte it read until the report. Its [`Origin`] says where
+//! repository would otherwise hold every byte it read until the report. Its [`OnDisk`] says where
 //! it came from, and [`SourceFile::text`] reads it again the first time a diagnostic needs a
 //! position or a snippet, which is for the few files with findings. A file that changed in between
 //! is not trusted: see [`SourceFile::reload_failure`].
@@ -98,8 +98,8 @@ pub struct SourceFile {
     /// The path as the user will recognise it: relative when it was found by walking a relative
     /// path, exactly as given when it was named on the command line.
     pub path: String,
-    origin: Option<Origin>,
-    /// Set from the start for a text held in memory; read again from [`Origin`] on first use
+    origin: Option<OnDisk>,
+    /// Set from the start for a text held in memory; read again from [`OnDisk`] on first use
     /// otherwise.
     loaded: OnceLock<Box<Loaded>>,
 }
@@ -132,7 +132,7 @@ impl Loaded {
 /// Where a file's text was read, and what the file looked like then: the text read again must be
 /// the text the spans point into.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub struct OnDisk {
     pub path: PathBuf,
     pub len: u64,
     pub modified: Option<SystemTime>,
@@ -150,7 +150,7 @@ impl SourceFile {
 
     /// A file on disk whose text has been read and let go: [`SourceFile::text`] reads it again
     /// from `origin` when it is needed.
-    pub fn on_disk(path: impl Into<String>, origin: Origin) -> SourceFile {
+    pub fn on_disk(path: impl Into<String>, origin: OnDisk) -> SourceFile {
         SourceFile {
             path: path.into(),
             origin: Some(origin),
@@ -275,7 +275,7 @@ impl SourceFile {
     }
 }
 
-impl Origin {
+impl OnDisk {
     /// The text again, if the file is still the one that was read: same length, same modification
     /// time, still UTF-8.
     fn read_again(&self) -> Result<String, String> {
@@ -357,7 +357,7 @@ mod tests {
         std::fs::write(&path, "a: 1\nb: 2\n").unwrap();
         let origin = |path: &std::path::Path| {
             let metadata = std::fs::metadata(path).unwrap();
-            Origin {
+            OnDisk {
                 path: path.to_owned(),
                 len: metadata.len(),
                 modified: metadata.modified().ok(),

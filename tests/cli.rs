@@ -724,3 +724,135 @@ fn helm_template_output_names_the_template_of_each_finding() {
     };
     assert_eq!(report["diagnostics"][0]["renderedFrom"], Value::Null);
 }
+
+/// Each file is checked with the `.pullcheck.yaml` nearest above it, wherever pullcheck runs from;
+/// files under different configurations are separate projects.
+#[test]
+fn each_file_gets_the_configuration_nearest_above_it() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    // `shop` turns implicit-registry on and declares its namespace complete, without `builder`.
+    write(
+        root,
+        "shop/.pullcheck.yaml",
+        "inventory: [inventory.yaml]\nrules: {implicit-registry: error}\n",
+    );
+    write(root, "shop/inventory.yaml", "namespaces: {shop: {}}\n");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: builder\n  containers: [{name: web, image: \"nginx:1.27\"}]\n";
+    write(root, "shop/deploy/web.yaml", pod);
+    // `lab` has no configuration of its own, and defines `builder`: not for `shop`'s pods.
+    write(root, "lab/web.yaml", pod);
+    write(
+        root,
+        "lab/builder.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: shop}\n",
+    );
+
+    let rules_in = |cwd: &Path, args: &[&str]| -> Vec<(String, String)> {
+        let output = pullcheck(cwd)
+            .args(["check", "--format", "json", "--exclude", "inventory.yaml"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut found: Vec<(String, String)> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap().to_owned(),
+                    d["rule"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let shop_findings = [
+        ("shop/deploy/web.yaml".to_owned(), "implicit-registry".to_owned()),
+        ("shop/deploy/web.yaml".to_owned(), "unknown-service-account".to_owned()),
+    ];
+    // From the parent, naming the folder, or everything.
+    assert_eq!(rules_in(root, &["shop"]), shop_findings);
+    assert_eq!(
+        rules_in(root, &[]),
+        shop_findings,
+        "lab's files are checked without shop's configuration"
+    );
+    // From inside, as pre-commit names files, and from a subfolder.
+    assert_eq!(rules_in(root, &["shop/deploy/web.yaml"]), shop_findings);
+    let from_inside = rules_in(&root.join("shop/deploy"), &["web.yaml"]);
+    assert_eq!(
+        from_inside,
+        [
+            ("web.yaml".to_owned(), "implicit-registry".to_owned()),
+            ("web.yaml".to_owned(), "unknown-service-account".to_owned())
+        ]
+    );
+    // --config applies one configuration to every file: then lab's service account counts.
+    let one = rules_in(root, &["--config", "shop/.pullcheck.yaml"]);
+    assert_eq!(
+        one,
+        [
+            ("lab/web.yaml".to_owned(), "implicit-registry".to_owned()),
+            ("shop/deploy/web.yaml".to_owned(), "implicit-registry".to_owned()),
+        ]
+    );
+}
+
+/// The report is the gate's verdict: failing to write it is an error, and it never replaces an
+/// input.
+#[test]
+fn report_write_errors_and_inputs_as_output_are_refused() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: \"nginx:1.27\"}]\n",
+    );
+    let original = std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap();
+    for args in [
+        &["check", "pod.yaml", "--output", "pod.yaml"][..],
+        &["check", ".", "--output", "pod.yaml"],
+        &["check", "--format", "json", "--output", "./pod.yaml"],
+    ] {
+        let output = pullcheck(dir.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("would overwrite it"), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("pod.yaml")).unwrap(), original);
+    }
+    // Excluded, it is not an input, and may be written (it is a copy here).
+    std::fs::copy(dir.path().join("pod.yaml"), dir.path().join("report.yaml")).unwrap();
+    let output = pullcheck(dir.path())
+        .args(["check", ".", "--exclude", "report.yaml", "--output", "report.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A full disk: the gate fails rather than pass with no report.
+    if Path::new("/dev/full").exists() {
+        for format in ["json", "human", "sarif", "github"] {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_pullcheck"))
+                .current_dir(dir.path())
+                .args(["check", "pod.yaml", "--format", format])
+                .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{format}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("No space left on device"), "{format}: {stderr}");
+            let output = pullcheck(dir.path())
+                .args(["check", "pod.yaml", "--format", format, "--output", "/dev/full"])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{format} --output");
+        }
+    }
+}

@@ -2,10 +2,13 @@
 //! (`pass.*`) the rule `<id>`, an optional `.pullcheck.yaml`, and `expected.txt`: every diagnostic
 //! the folder produces, one per line, with the exact text each one underlines.
 //!
-//! Scenario fixtures: every folder `testdata/weblogic/<case>/` and `testdata/kustomize/<case>/`
-//! holds manifests of one kind of object across all rules: files whose path in the folder starts
-//! with `fail` (`fail.yaml`, `fail/kustomization.yaml`) must produce findings, those starting
-//! with `pass` none at all.
+//! Scenario fixtures: every other folder `testdata/<family>/<case>/` with an `expected.txt`
+//! (`testdata/weblogic/v8/`, `testdata/kustomize/images/`) holds manifests of one kind of object
+//! across all rules: files whose path in the folder starts with `fail` (`fail.yaml`,
+//! `fail/kustomization.yaml`) must produce findings, those starting with `pass` none at all.
+//!
+//! Each folder is checked as `pullcheck check FOLDER` checks it: its files find their
+//! `.pullcheck.yaml` themselves.
 //!
 //! `PULLCHECK_BLESS=1 cargo test --test fixtures` rewrites `expected.txt`; review the diff like code.
 
@@ -13,24 +16,32 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use pullcheck::check;
-use pullcheck::config::Config;
 use pullcheck::diagnostic::Diagnostic;
 use pullcheck::discover::Selection;
-use pullcheck::inventory::DeclaredInventory;
 use pullcheck::rules;
+use pullcheck::setup::{Options, Setups};
 
 fn fixture_dirs() -> Vec<PathBuf> {
     dirs_in("testdata/rules")
 }
 
 fn scenario_dirs() -> Vec<PathBuf> {
-    let mut dirs = dirs_in("testdata/weblogic");
-    dirs.extend(dirs_in("testdata/kustomize"));
+    let families = dirs_in("testdata")
+        .into_iter()
+        .filter(|family| !family.ends_with("rules"));
+    let dirs: Vec<PathBuf> = families
+        .flat_map(|family| dirs_in(&family.to_string_lossy()))
+        .filter(|case| case.join("expected.txt").is_file())
+        .collect();
+    assert!(!dirs.is_empty(), "no scenario folders found under testdata/");
     dirs
 }
 
 fn dirs_in(folder: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    if !root.is_dir() {
+        return Vec::new();
+    }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{folder}: {e}"))
         .map(|entry| entry.unwrap().path())
@@ -41,14 +52,6 @@ fn dirs_in(folder: &str) -> Vec<PathBuf> {
 }
 
 fn run(dir: &Path) -> Vec<Diagnostic> {
-    let config_path = dir.join(".pullcheck.yaml");
-    let config = if config_path.exists() {
-        Config::load(&config_path).unwrap_or_else(|e| panic!("{e}"))
-    } else {
-        Config::default()
-    };
-    let declared =
-        DeclaredInventory::load(&config.inventory, &config.default_namespace).unwrap_or_else(|e| panic!("{e}"));
     let selection = Selection {
         paths: vec![dir.to_owned()],
         // Inventory files are read as inventory, not checked as manifests.
@@ -56,7 +59,10 @@ fn run(dir: &Path) -> Vec<Diagnostic> {
         threads: 2,
         ..Selection::default()
     };
-    check::run(&selection, &config, &declared).unwrap().diagnostics
+    let setups = Setups::from_options(Options::default()).unwrap();
+    check::run(&selection, &setups)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .diagnostics
 }
 
 /// One line per diagnostic: `file:line:col-line:col severity[rule] `underlined text`: message`.

@@ -430,3 +430,74 @@ fn configuration_is_found_per_document_and_reloaded_when_saved() {
     client.notify("exit", Value::Null);
     assert_eq!(client.exit(), (0, String::new()));
 }
+
+/// The README promises the editor sees what `pullcheck check -` sees: the same configuration, the
+/// same inventory (its `inventoryManifests` included), the same findings at the same places.
+#[test]
+fn the_language_server_and_check_stdin_agree() {
+    let (_dir, root) = project();
+    write(
+        &root.join(".pullcheck.yaml"),
+        "inventory: [cluster/inventory.yaml]\ninventoryManifests: [access]\n",
+    );
+    // The service account exists only in `inventoryManifests`: without them, `shop` (declared
+    // complete by the inventory) would have no `builder`.
+    write(
+        &root.join("access/builder.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: shop}\nimagePullSecrets: [{name: ghcr-pull}]\n",
+    );
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: builder\n  containers:\n  - {name: web, image: \"ghcr.io/acme/web:latest\"}\n  - {name: side, image: \"quay.io/acme/side:1.0\", imagePullPolicy: Sometimes}\n";
+
+    let checked = Command::new(env!("CARGO_BIN_EXE_pullcheck"))
+        .args(["check", "-", "--stdin-filename", "deploy/pod.yaml", "--format", "json"])
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(pod.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let mut from_check: Vec<(String, u64, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                start["line"].as_u64().unwrap() - 1,
+                start["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+
+    let mut client = Client::start(&root);
+    client.initialize(json!({"general": {"positionEncodings": ["utf-32"]}}), &root);
+    let uri = file_uri(&root.join("deploy/pod.yaml"));
+    client.open(&uri, "yaml", 1, pod);
+    let published = client.diagnostics(&uri);
+    let mut from_editor: Vec<(String, u64, u64)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                start["line"].as_u64().unwrap(),
+                start["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    from_check.sort();
+    from_editor.sort();
+    let rules: Vec<&str> = from_check.iter().map(|(rule, ..)| rule.as_str()).collect();
+    assert_eq!(rules, ["invalid-pull-policy", "latest-image-tag"], "{report:#}");
+    assert_eq!(from_editor, from_check, "{published:#}");
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit(), (0, String::new()));
+}

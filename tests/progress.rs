@@ -6,9 +6,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pullcheck::check::{self, Progress};
-use pullcheck::config::Config;
 use pullcheck::discover::{DEFAULT_MAX_FILE_SIZE, Selection};
-use pullcheck::inventory::DeclaredInventory;
+use pullcheck::setup::{Setup, Setups};
 
 #[derive(Default)]
 struct Counted {
@@ -39,13 +38,12 @@ fn every_input_read_is_counted_once() {
         ..Selection::default()
     };
     let progress = Counted::default();
-    let outcome =
-        check::run_with_progress(&selection, &Config::default(), &DeclaredInventory::default(), &progress).unwrap();
+    let outcome = check::run_with_progress(&selection, &Setups::fixed(Setup::default()), &progress).unwrap();
     assert!(outcome.files > 10);
     assert_eq!(progress.found.load(Ordering::Relaxed), outcome.files);
     assert_eq!(progress.read.load(Ordering::Relaxed), outcome.files);
     // The same run without a display finds the same.
-    let quiet = check::run(&selection, &Config::default(), &DeclaredInventory::default()).unwrap();
+    let quiet = check::run(&selection, &Setups::fixed(Setup::default())).unwrap();
     assert_eq!(quiet.diagnostics.len(), outcome.diagnostics.len());
 }
 

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pullcheck::inventory::docker_config_registry_keys;
+use pullcheck::manifest::facts::docker_config_registry_keys;
 
 fuzz_target!(|data: &[u8]| {
     let _ = docker_config_registry_keys(data, true);

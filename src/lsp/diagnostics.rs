@@ -13,9 +13,10 @@ use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Uri,
 };
 
-use crate::config::ConfigError;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::sarif::RULE_DOCS_BASE;
+use crate::settings::SettingsError;
+use crate::setup::SetupError;
 use crate::source::{ColumnUnit, SourceFile, Span};
 
 /// What every diagnostic says it comes from.
@@ -53,7 +54,7 @@ pub(super) fn from_finding(d: &Diagnostic, uri: &Uri, unit: ColumnUnit) -> lsp_t
 }
 
 /// An error in a configuration file being edited, in that file.
-pub(super) fn from_config_error(error: &ConfigError, unit: ColumnUnit) -> lsp_types::Diagnostic {
+pub(super) fn from_config_error(error: &SettingsError, unit: ColumnUnit) -> lsp_types::Diagnostic {
     let span = error.span.unwrap_or_default();
     lsp_types::Diagnostic {
         range: range(&error.file, span, unit),
@@ -63,18 +64,24 @@ pub(super) fn from_config_error(error: &ConfigError, unit: ColumnUnit) -> lsp_ty
 
 /// A document that cannot be checked because its configuration (or an inventory file it names)
 /// cannot be used: said at the top of the document, with the place of the error.
-pub(super) fn unusable_configuration(error: &ConfigError, unit: ColumnUnit) -> lsp_types::Diagnostic {
-    let related = error.span.and_then(|span| {
-        Some(vec![DiagnosticRelatedInformation {
-            location: Location::new(file_uri(&error.file.path)?, range(&error.file, span, unit)),
-            message: error.message.clone(),
-        }])
-    });
+pub(super) fn unusable_configuration(error: &SetupError, unit: ColumnUnit) -> lsp_types::Diagnostic {
+    let settings = match error {
+        SetupError::Settings(settings) => Some(settings),
+        SetupError::InventoryManifests { .. } => None,
+    };
+    let related = settings
+        .and_then(|error| error.span.map(|span| (error, span)))
+        .and_then(|(error, span)| {
+            Some(vec![DiagnosticRelatedInformation {
+                location: Location::new(file_uri(&error.file.path)?, range(&error.file, span, unit)),
+                message: error.message.clone(),
+            }])
+        });
     lsp_types::Diagnostic {
         related_information: related,
         ..error_at_start(with_help(
             &format!("not checked: the configuration cannot be used: {error}"),
-            error.help.as_deref(),
+            settings.and_then(|error| error.help.as_deref()),
         ))
     }
 }
@@ -129,13 +136,12 @@ fn file_uri(path: &str) -> Option<Uri> {
 mod tests {
     use super::*;
     use crate::check;
-    use crate::config::Config;
-    use crate::inventory::DeclaredInventory;
+    use crate::setup::Setup;
 
     #[test]
     fn related_places_in_the_same_document_use_its_uri() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: é}\n\"mé😀\": 1\n\"mé😀\": 2\n";
-        let outcome = check::check_text("/x/a.yaml", text, &Config::default(), &DeclaredInventory::default());
+        let outcome = check::check_text("/x/a.yaml", text, &Setup::default());
         let d = &outcome.diagnostics[0];
         assert_eq!(d.rule, "duplicate-key");
         let uri = Uri::from_str("file:///x/a.yaml").unwrap();

@@ -49,6 +49,16 @@ pub struct DeployTimeImages {
     pub kustomize: usize,
 }
 
+impl DeployTimeImages {
+    /// Adds the counts of another part of the run.
+    pub fn add(&mut self, other: DeployTimeImages) {
+        self.istio += other.istio;
+        self.skaffold += other.skaffold;
+        self.azd += other.azd;
+        self.kustomize += other.kustomize;
+    }
+}
+
 /// A kustomization's file, and the paths its `resources` and `bases` name, resolved against its
 /// folder (lexically, as displayed paths).
 #[derive(Debug, Clone)]

@@ -10,8 +10,8 @@ use miette::{
     SpanContents,
 };
 
-use crate::config::ConfigError;
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::settings::SettingsError;
 use crate::source::SourceFile;
 
 /// Renders diagnostics one after another.
@@ -38,7 +38,7 @@ impl HumanReport {
         text
     }
 
-    pub fn render_config_error(&self, error: &ConfigError) -> String {
+    pub fn render_config_error(&self, error: &SettingsError) -> String {
         self.render_miette(&ConfigProblem(error))
     }
 
@@ -241,7 +241,7 @@ impl SourceCode for Elsewhere<'_> {
     }
 }
 
-struct ConfigProblem<'e>(&'e ConfigError);
+struct ConfigProblem<'e>(&'e SettingsError);
 
 impl fmt::Debug for ConfigProblem<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -251,7 +251,7 @@ impl fmt::Debug for ConfigProblem<'_> {
 
 impl fmt::Display for ConfigProblem<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration: {}", self.0.message)
+        write!(f, "invalid {}: {}", self.0.kind, self.0.message)
     }
 }
 

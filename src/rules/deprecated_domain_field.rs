@@ -1,7 +1,7 @@
 //! `deprecated-domain-field`: a WebLogic v9 Domain (or Cluster) that still uses a v8 field or
 //! spelling, which the API server drops or rejects.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::{Change, Workload};
 
@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "weblogic.oracle/v9 Domain (or Cluster) with a field or value that only v8 has: it is dropped or rejected",
     doc: include_str!("../../rules/deprecated-domain-field.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! `deprecated-registry`: a registry that was frozen or shut down.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "image from a registry that has been frozen or moved (k8s.gcr.io, registry.*.bluemix.net, config)",
     doc: include_str!("../../rules/deprecated-registry.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {

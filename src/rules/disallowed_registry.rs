@@ -1,6 +1,6 @@
 //! `disallowed-registry`: an image from outside the configured allow-list.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "image from a registry outside registries.allowed (only when an allow-list is configured)",
     doc: include_str!("../../rules/disallowed-registry.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {

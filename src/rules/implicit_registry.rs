@@ -1,6 +1,6 @@
 //! `implicit-registry` (opt-in): no registry host, so the image resolves to Docker Hub.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::manifest::Workload;
 
 pub static RULE: Rule = Rule {
@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     default_severity: None,
     summary: "image with no registry host: it resolves to docker.io",
     doc: include_str!("../../rules/implicit-registry.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

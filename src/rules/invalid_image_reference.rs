@@ -1,6 +1,6 @@
 //! `invalid-image-reference`: an image the kubelet cannot parse (`InvalidImageName`).
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::image::ImageRef;
 use crate::manifest::{Field, Workload};
@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "image that is not a valid reference (the pod stays in InvalidImageName)",
     doc: include_str!("../../rules/invalid-image-reference.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

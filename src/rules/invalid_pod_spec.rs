@@ -1,6 +1,6 @@
 //! `invalid-pod-spec`: a pod spec whose containers are written in a shape the API server rejects.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "pod spec, container list or container written in a shape the API server cannot decode",
     doc: include_str!("../../rules/invalid-pod-spec.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,19 +1,16 @@
 //! `invalid-pull-policy`: an `imagePullPolicy` the API server rejects.
 
-use super::{Context, Finding, Rule, unrendered_template};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
-use crate::manifest::{Field, Workload};
+use crate::manifest::{self, Field, PULL_POLICIES, Workload};
 
 pub static RULE: Rule = Rule {
     id: "invalid-pull-policy",
     default_severity: Some(Severity::Error),
     summary: "imagePullPolicy that is not exactly Always, IfNotPresent or Never",
     doc: include_str!("../../rules/invalid-pull-policy.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
-
-/// The values the API server accepts (case matters).
-pub const POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for container in &workload.containers {
@@ -30,10 +27,10 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             // A template placeholder is `unrendered-template`'s.
             Field::String(policy)
                 if !policy.value.is_empty()
-                    && !POLICIES.contains(&policy.value.as_str())
-                    && unrendered_template::policy_placeholder(&policy.value).is_none() =>
+                    && !PULL_POLICIES.contains(&policy.value.as_str())
+                    && manifest::pull_policy_placeholder(&policy.value).is_none() =>
             {
-                let meant = POLICIES
+                let meant = PULL_POLICIES
                     .iter()
                     .find(|known| comparable(known) == comparable(&policy.value));
                 let help = match meant {

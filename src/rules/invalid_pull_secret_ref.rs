@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::{Field, PullSecretShape, Workload};
 
@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "imagePullSecrets entry with no or an empty name, not an object, or listed twice (warning)",
     doc: include_str!("../../rules/invalid-pull-secret-ref.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! `latest-image-tag`: an explicit `:latest`, which names a different image over time.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "image with the explicit tag latest",
     doc: include_str!("../../rules/latest-image-tag.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

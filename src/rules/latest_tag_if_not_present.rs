@@ -1,6 +1,6 @@
 //! `latest-tag-if-not-present`: `IfNotPresent` with a `latest` tag keeps stale images on nodes.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "imagePullPolicy IfNotPresent with a latest tag: nodes keep running a stale image",
     doc: include_str!("../../rules/latest-tag-if-not-present.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

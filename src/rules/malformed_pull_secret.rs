@@ -1,21 +1,21 @@
 //! `malformed-pull-secret`: a docker-registry Secret whose payload cannot be read. Reported while
-//! reading files, since a Secret is not a workload.
+//! reading files, for each Secret found: a Secret is not a workload.
 
-use super::{Finding, Rule};
+use super::{Finding, Rule, Stage};
 use crate::diagnostic::Severity;
-use crate::inventory::SecretFact;
+use crate::manifest::facts::SecretFact;
 
 pub static RULE: Rule = Rule {
     id: "malformed-pull-secret",
     default_severity: Some(Severity::Error),
     summary: "docker-registry Secret whose .dockerconfigjson or .dockercfg is missing, not base64 or not a registry config",
     doc: include_str!("../../rules/malformed-pull-secret.md"),
-    check: None,
+    stages: &[Stage::Secret(finding)],
 };
 
 /// The finding for a scanned secret whose payload cannot be used. It names the secret and what is
 /// wrong; it never quotes the payload, which holds credentials.
-pub fn finding(secret: &SecretFact) -> Option<Finding> {
+fn finding(secret: &SecretFact) -> Option<Finding> {
     let problem = secret.payload_problem.as_ref()?;
     Some(
         Finding::new(

@@ -1,6 +1,6 @@
 //! `missing-image`: a container without an image; the API server rejects the pod (or template).
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::{ContainerKind, Field, Workload};
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "container with no image, or an empty one",
     doc: include_str!("../../rules/missing-image.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

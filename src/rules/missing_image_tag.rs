@@ -1,6 +1,6 @@
 //! `missing-image-tag`: no tag and no digest, so the kubelet pulls `:latest`.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "image with no tag and no digest: Kubernetes pulls :latest and defaults the policy to Always",
     doc: include_str!("../../rules/missing-image-tag.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! `missing-pull-secret`: an image from a private registry, and no pull secret at all.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::inventory::{PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "image from a private registry (built in, or registries.private), and neither the pod nor its service account has a pull secret",
     doc: include_str!("../../rules/missing-pull-secret.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,19 +1,22 @@
 //! The rules: one static table, one file per rule.
 //!
 //! A rule is an id (kebab-case, part of the public contract), a default severity, a one-line
-//! summary, a doc (`rules/<id>.md`, embedded for `pullcheck explain`) and, for the rules that judge
-//! workloads, a plain function from a [`Workload`] and the [`Context`] to [`Finding`]s. The engine
-//! turns findings into diagnostics, stamping the rule, its configured severity, the file and the
-//! object, so a rule says only what is wrong and where. The rules about the input itself
-//! (`yaml-syntax`, `duplicate-key`, `unreadable-file`) have no function: reading files reports them.
+//! summary, a doc (`rules/<id>.md`, embedded for `pullcheck explain`) and the [`Stage`]s it runs
+//! at, each a plain function from what that stage sees (a [`Workload`] and the [`Context`], a
+//! Secret, a loading problem, an unreadable input…) to [`Finding`]s. The drivers (`read` and
+//! `check`) offer each stage's input to the rules of that stage in table order and name no rule;
+//! they turn findings into diagnostics, stamping the rule, its configured severity, the file and
+//! the object, so a rule says only what is wrong and where.
 
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::diagnostic::{Label, Severity};
-use crate::inventory::{Inventory, Origin};
+use crate::diagnostic::{Diagnostic, Label, ObjectRef, Severity};
+use crate::inventory::Inventory;
+use crate::manifest::facts::{Definition, SecretFact};
 use crate::manifest::{Container, Workload};
 use crate::source::{SourceFile, Span};
+use crate::yaml::LoadProblem;
 
 pub mod deprecated_domain_field;
 pub mod deprecated_registry;
@@ -46,6 +49,24 @@ pub mod yaml_syntax;
 /// Checks one workload, adding what it finds to the list.
 pub type Check = fn(&Workload, &Context<'_>, &mut Vec<Finding>);
 
+/// Where in a run a rule runs, and what it judges there.
+#[derive(Debug, Clone, Copy)]
+pub enum Stage {
+    /// An input that could not be read: given why (`reason`) and what to do about it (`help`).
+    Unreadable(fn(reason: &str, help: &str) -> Finding),
+    /// A file that is a template, not YAML until rendered, given its text and what loading it
+    /// found. A finding stands for the whole file: nothing else of it is read or reported.
+    Template(fn(text: &str, problems: &[LoadProblem]) -> Option<Finding>),
+    /// Each problem loading a file found (a syntax error, a duplicate key).
+    Load(fn(&LoadProblem) -> Option<Finding>),
+    /// Each Secret found among the files, as it is read.
+    Secret(fn(&SecretFact) -> Option<Finding>),
+    /// Each workload, once every file is read and the inventory is known.
+    Workload(Check),
+    /// Each suppression, or rule id in one, that covered no finding: where, and what it is.
+    UnusedSuppression(fn(Span, String) -> Finding),
+}
+
 #[derive(Debug)]
 pub struct Rule {
     pub id: &'static str,
@@ -54,11 +75,17 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's documentation, `rules/<id>.md`.
     pub doc: &'static str,
-    /// `None` for the rules that reading files reports.
-    pub check: Option<Check>,
+    /// Where it runs; most rules judge workloads only.
+    pub stages: &'static [Stage],
 }
 
 impl Rule {
+    /// The severity in force for this rule under `config`: the configuration's, or the rule's
+    /// default. `None` means off.
+    pub fn severity(&self, config: &Config) -> Option<Severity> {
+        config.severity_set(self.id).unwrap_or(self.default_severity)
+    }
+
     /// The doc's opening paragraph, the one after the title and the severity line, as markdown on
     /// one line: what the rule reports, in a sentence or two.
     pub fn description(&self) -> String {
@@ -102,6 +129,20 @@ pub static RULES: &[&Rule] = &[
     &unreadable_file::RULE,
     &unused_suppression::RULE,
 ];
+
+/// The rules that run at a stage, with what `pick` takes of it (the stage's function), in table
+/// order: `at_stage(|stage| match stage { Stage::Load(f) => Some(*f), _ => None })`.
+pub fn at_stage<T>(pick: impl Fn(&Stage) -> Option<T>) -> impl Iterator<Item = (&'static Rule, T)> {
+    RULES
+        .iter()
+        .flat_map(|rule| rule.stages.iter().map(move |stage| (*rule, stage)))
+        .filter_map(move |(rule, stage)| Some((rule, pick(stage)?)))
+}
+
+/// Every rule's id, in the table's order: what a configuration's `rules:` may name.
+pub fn ids() -> Vec<&'static str> {
+    RULES.iter().map(|rule| rule.id).collect()
+}
 
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -199,14 +240,14 @@ impl Finding {
     /// A related place that may be in another file: where a fact is defined.
     pub fn defined_at(
         mut self,
-        origin: Option<&Origin>,
-        span: impl Fn(&Origin) -> Span,
+        definition: Option<&Definition>,
+        span: impl Fn(&Definition) -> Span,
         message: impl Into<String>,
     ) -> Finding {
-        if let Some(origin) = origin {
+        if let Some(definition) = definition {
             self.related.push(Label {
-                file: Some(Arc::clone(&origin.file)),
-                span: span(origin),
+                file: Some(Arc::clone(&definition.file)),
+                span: span(definition),
                 message: message.into(),
             });
         }
@@ -223,6 +264,30 @@ impl Finding {
     pub fn at_most(mut self, severity: Severity) -> Finding {
         self.severity_cap = Some(severity);
         self
+    }
+
+    /// The diagnostic this finding of `rule` is, at `severity` (the rule's, in force), in `file`
+    /// and about `object`: the one place a finding gets its rule, severity, file and object.
+    pub fn into_diagnostic(
+        self,
+        rule: &'static Rule,
+        severity: Severity,
+        file: &Arc<SourceFile>,
+        object: Option<ObjectRef>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule: rule.id,
+            severity: self.severity_cap.map_or(severity, |cap| cap.min(severity)),
+            message: self.message,
+            help: self.help,
+            file: Arc::clone(file),
+            span: self.span,
+            label: self.label,
+            related: self.related,
+            object,
+            container: self.container,
+            field: self.field,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `pull-policy-never`: `Never` means the image must already be on every node.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "imagePullPolicy Never: the image must be pre-loaded on every node or the pod never starts",
     doc: include_str!("../../rules/pull-policy-never.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

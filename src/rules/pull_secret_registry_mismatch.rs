@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
-use crate::inventory::{Lookup, PullSecretSource, SecretFact, ServiceAccount};
+use crate::inventory::{Lookup, PullSecretSource, ServiceAccount};
+use crate::manifest::facts::SecretFact;
 use crate::manifest::{PodGroup, Workload};
 use crate::registry;
 
@@ -13,7 +14,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "image from a private registry (built in, or registries.private) that none of the pod's pull secrets holds credentials for",
     doc: include_str!("../../rules/pull-secret-registry-mismatch.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
@@ -151,7 +152,7 @@ fn check_group(workload: &Workload, group: &PodGroup, context: &Context<'_>, out
                 name,
             } => {
                 finding = finding.defined_at(
-                    account.origin.as_ref(),
+                    account.defined_at.as_ref(),
                     |o| o.name_span,
                     format!("service account \"{name}\""),
                 );

@@ -4,7 +4,7 @@
 //! Unrendered templates (`${TAG}`, `{{ .Values.tag }}`) are not valid references at all and are
 //! reported where references are parsed; this rule sees only tags that parse.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::Workload;
 
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "tag that is almost latest (Latest, lastest) or a left-over placeholder (TAG, VERSION, changeme)",
     doc: include_str!("../../rules/suspicious-tag.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 /// Why a tag looks wrong.

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::manifest::{Container, Scalar, Workload};
 
@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "image that resolves to docker.io/library/ but is not a Docker Hub official image, or an images.local image that would be pulled",
     doc: include_str!("../../rules/unknown-library-image.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 /// Docker Hub's official image names, current and removed, one per line after `#` comments:
@@ -207,17 +207,24 @@ mod tests {
     /// The findings of this rule for one pod with `containers`, under `config_text`.
     fn findings(containers: &str, config_text: &str) -> Vec<(String, Option<String>)> {
         use crate::config::Config;
-        use crate::inventory::DeclaredInventory;
+        use crate::inventory::Inventory;
         use crate::source::SourceFile;
         use std::sync::Arc;
-        let config = Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", config_text))).unwrap();
+        let config = Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", config_text)), &[]).unwrap();
         let text = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers: {containers}\n");
-        crate::check::check_text("p.yaml", &text, &config, &DeclaredInventory::default())
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.rule == RULE.id)
-            .map(|d| (d.message, d.help))
-            .collect()
+        let file = Arc::new(SourceFile::new("p.yaml", text));
+        let stream = crate::yaml::load(file.text());
+        let extracted = crate::manifest::extract(stream.documents(), &file, "default");
+        let inventory = Inventory::default();
+        let context = Context {
+            config: &config,
+            inventory: &inventory,
+        };
+        let mut found = Vec::new();
+        for workload in &extracted.workloads {
+            check(workload, &context, &mut found);
+        }
+        found.into_iter().map(|f| (f.message, f.help)).collect()
     }
 
     #[test]

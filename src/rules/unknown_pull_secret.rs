@@ -1,7 +1,7 @@
 //! `unknown-pull-secret`: `imagePullSecrets` (the pod's, or its service account's) names a secret
 //! the pod's namespace does not have.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::inventory::{Lookup, PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "imagePullSecrets names a secret that does not exist in the pod's declared namespace",
     doc: include_str!("../../rules/unknown-pull-secret.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
@@ -41,7 +41,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             .help(help);
         if let Some(first) = elsewhere.first() {
             finding = finding.defined_at(
-                first.origin.as_ref(),
+                first.defined_at.as_ref(),
                 |o| o.name_span,
                 format!("defined in namespace \"{}\"", first.namespace),
             );
@@ -81,7 +81,7 @@ fn service_account_secrets(workload: &Workload, context: &Context<'_>, out: &mut
                 )
                 .field(field.clone())
                 .label(format!("its pull secret \"{secret}\" does not exist"))
-                .defined_at(account.origin.as_ref(), |o| o.name_span, format!("service account \"{name}\""))
+                .defined_at(account.defined_at.as_ref(), |o| o.name_span, format!("service account \"{name}\""))
                 .help(format!(
                     "create secret \"{secret}\" in namespace \"{namespace}\", or fix the service account's imagePullSecrets"
                 )),

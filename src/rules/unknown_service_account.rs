@@ -1,6 +1,6 @@
 //! `unknown-service-account`: a service account the pod's namespace does not have.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::inventory::ServiceAccount;
 use crate::manifest::Workload;
@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Warning),
     summary: "serviceAccountName names a service account that does not exist in the pod's declared namespace",
     doc: include_str!("../../rules/unknown-service-account.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! `unpinned-image-digest` (opt-in): an image not pinned by digest.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::manifest::Workload;
 
 pub static RULE: Rule = Rule {
@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     default_severity: None,
     summary: "image not pinned by a @sha256 digest (opt-in, for supply-chain policies)",
     doc: include_str!("../../rules/unpinned-image-digest.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {

@@ -3,22 +3,22 @@
 //! The rules that judge finished values (`invalid-image-reference`, `invalid-pull-policy`, the
 //! pull-secret rules) stay silent on placeholders; this rule says, once per value, that the value
 //! is unfinished and how to lint what the tool renders. Reading a file reports the file-level case:
-//! a file that does not parse because of `{{ }}` (see `check`).
+//! a file that does not parse because of `{{ }}`, which stands for the whole file.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::image::ImageRef;
-use crate::manifest::{Field, Scalar, Workload};
-use crate::rules::invalid_pull_policy::POLICIES;
+use crate::manifest::{self, Field, Scalar, Workload};
 use crate::source::Span;
 use crate::template;
+use crate::yaml::LoadProblem;
 
 pub static RULE: Rule = Rule {
     id: "unrendered-template",
     default_severity: Some(Severity::Info),
     summary: "template placeholder (`{{ }}`, `${VAR}`, `<name>`, `PROJECT_ID`) where a finished value belongs",
     doc: include_str!("../../rules/unrendered-template.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check), Stage::Template(file_finding)],
 };
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
@@ -38,7 +38,7 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             );
         }
         if let Field::String(policy) = &container.image_pull_policy
-            && let Some(range) = policy_placeholder(&policy.value)
+            && let Some(range) = manifest::pull_policy_placeholder(&policy.value)
         {
             out.push(
                 Finding::in_container(
@@ -78,14 +78,6 @@ pub fn image_placeholder(image: &str) -> Option<std::ops::Range<usize>> {
         .flatten()
 }
 
-/// The placeholder in a pull policy that is not one of the three the API server accepts, nor one
-/// of them in other letters (`ALWAYS` is a typo, `invalid-pull-policy`'s).
-pub fn policy_placeholder(policy: &str) -> Option<std::ops::Range<usize>> {
-    (!POLICIES.iter().any(|known| known.eq_ignore_ascii_case(policy)))
-        .then(|| template::placeholder_in_invalid(policy))
-        .flatten()
-}
-
 fn message(what: &str, value: &Scalar, range: std::ops::Range<usize>) -> String {
     if range.len() == value.value.len() {
         return format!("{what} \"{}\" is an unrendered template placeholder", value.value);
@@ -110,7 +102,10 @@ fn help(value: &str) -> String {
 
 /// The finding for a file that does not parse because it is a template (`{{ }}` in it): one for
 /// the file, on its first template expression, instead of its syntax errors.
-pub fn file_finding(text: &str) -> Option<Finding> {
+fn file_finding(text: &str, problems: &[LoadProblem]) -> Option<Finding> {
+    if !problems.iter().any(|p| matches!(p, LoadProblem::Syntax { .. })) {
+        return None;
+    }
     let start = text.find("{{")?;
     let end = text[start..].find("}}").map_or(start + 2, |i| start + i + 2);
     let end = text[start..end].find('\n').map_or(end, |i| start + i);

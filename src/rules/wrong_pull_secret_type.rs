@@ -1,6 +1,6 @@
 //! `wrong-pull-secret-type`: a pull secret the kubelet ignores because of its type.
 
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::inventory::Lookup;
 use crate::manifest::Workload;
@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     default_severity: Some(Severity::Error),
     summary: "imagePullSecrets names a secret that is not of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg",
     doc: include_str!("../../rules/wrong-pull-secret-type.md"),
-    check: Some(check),
+    stages: &[Stage::Workload(check)],
 };
 
 fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
@@ -32,7 +32,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .field(format!("{}.name", entry.path))
             .label("not a docker-registry secret")
-            .defined_at(secret.origin.as_ref(), |o| o.type_span.unwrap_or(o.name_span), format!("type {}", secret.secret_type))
+            .defined_at(secret.defined_at.as_ref(), |o| o.type_span.unwrap_or(o.name_span), format!("type {}", secret.secret_type))
             .help("create it with `kubectl create secret docker-registry NAME --docker-server=… --docker-username=… --docker-password=…`"),
         );
     }
