@@ -78,16 +78,6 @@ pub enum ColumnUnit {
     Bytes,
 }
 
-impl ColumnUnit {
-    fn width(self, c: char) -> usize {
-        match self {
-            ColumnUnit::Chars => 1,
-            ColumnUnit::Utf16 => c.len_utf16(),
-            ColumnUnit::Bytes => c.len_utf8(),
-        }
-    }
-}
-
 /// One input: a file, or the standard input under the name it was given.
 ///
 /// A run keeps one for every file with workloads or findings, most of them without their text:
@@ -111,6 +101,9 @@ struct Loaded {
     /// Why the text could not be read again, when it could not (the text is then empty).
     reload_failure: Option<String>,
     line_starts: OnceLock<Vec<usize>>,
+    /// Characters counted from the start of the text at every [`COLUMN_BLOCK`] bytes, for columns
+    /// far into a long line (minified JSON): see [`SourceFile::count_from`].
+    column_blocks: OnceLock<Vec<Counted>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
     /// Whether the text holds `helm template`'s `# Source:` comments, looked for once.
@@ -123,6 +116,7 @@ impl Loaded {
             text,
             reload_failure,
             line_starts: OnceLock::new(),
+            column_blocks: OnceLock::new(),
             shown: OnceLock::new(),
             rendered: OnceLock::new(),
         })
@@ -263,16 +257,100 @@ impl SourceFile {
         (line, starts[line])
     }
 
-    /// How many `unit`s the characters starting in `from..offset` take.
-    fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
-        self.text()
-            .get(from..)
-            .unwrap_or("")
-            .char_indices()
-            .take_while(|(i, _)| from + i < offset)
-            .map(|(_, c)| unit.width(c))
-            .sum()
+    /// The line holding a (clamped) offset, without its line break (`\n` or `\r\n`).
+    pub fn line_span(&self, offset: usize) -> Span {
+        let text = self.text();
+        let (line, start) = self.line_of(offset.min(text.len()));
+        let end = self.line_starts().get(line + 1).map_or(text.len(), |next| next - 1);
+        let end = if text[start..end].ends_with('\r') { end - 1 } else { end };
+        Span::new(start, end)
     }
+
+    /// How many `unit`s the characters starting in `from..offset` take. Takes time bounded by
+    /// [`COLUMN_BLOCK`], however far into a line the offset is: a file with thousands of findings
+    /// on one long line would otherwise count that line once per finding.
+    fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
+        let bytes = self.text().as_bytes();
+        let offset = offset.min(bytes.len());
+        let from = from.min(offset);
+        if unit == ColumnUnit::Bytes {
+            // Up to the end of the character holding `offset`.
+            let mut end = offset;
+            while end < bytes.len() && is_continuation(bytes[end]) {
+                end += 1;
+            }
+            return end - from;
+        }
+        let counted = if offset - from <= COLUMN_BLOCK {
+            Counted::of(&bytes[from..offset])
+        } else {
+            self.counted_before(offset).minus(self.counted_before(from))
+        };
+        match unit {
+            ColumnUnit::Chars => counted.chars,
+            ColumnUnit::Utf16 => counted.chars + counted.astral,
+            ColumnUnit::Bytes => unreachable!("counted above"),
+        }
+    }
+
+    /// What [`Counted::of`] gives for `text[..offset]`, from the block index and at most one block.
+    fn counted_before(&self, offset: usize) -> Counted {
+        let loaded = self.loaded();
+        let bytes = loaded.text.as_bytes();
+        let blocks = loaded.column_blocks.get_or_init(|| {
+            let mut total = Counted::default();
+            let mut blocks = vec![total];
+            for block in bytes.chunks(COLUMN_BLOCK) {
+                total = total.plus(Counted::of(block));
+                blocks.push(total);
+            }
+            blocks
+        });
+        let block = offset / COLUMN_BLOCK;
+        blocks[block].plus(Counted::of(&bytes[block * COLUMN_BLOCK..offset]))
+    }
+}
+
+/// The stride of the index of character counts kept for long lines.
+const COLUMN_BLOCK: usize = 4096;
+
+/// Characters that start in a run of bytes, and how many of them lie outside the Basic
+/// Multilingual Plane (two UTF-16 code units each). Counted from bytes, so a run may start or end
+/// inside a character: a character counts where its first byte is.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    chars: usize,
+    astral: usize,
+}
+
+impl Counted {
+    fn of(bytes: &[u8]) -> Counted {
+        let mut counted = Counted::default();
+        for &byte in bytes {
+            counted.chars += usize::from(!is_continuation(byte));
+            counted.astral += usize::from(byte >= 0xF0);
+        }
+        counted
+    }
+
+    fn plus(self, other: Counted) -> Counted {
+        Counted {
+            chars: self.chars + other.chars,
+            astral: self.astral + other.astral,
+        }
+    }
+
+    fn minus(self, other: Counted) -> Counted {
+        Counted {
+            chars: self.chars - other.chars,
+            astral: self.astral - other.astral,
+        }
+    }
+}
+
+/// A byte inside a UTF-8 character, after its first.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
 }
 
 impl Origin {
@@ -334,6 +412,37 @@ mod tests {
         let emoji = file.text().find('😀').unwrap();
         assert_eq!(file.column_in(emoji + 1, ColumnUnit::Utf16), 8);
         assert_eq!(file.position(emoji + 1).column, 7);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_match_counting_the_line() {
+        // Longer than several index blocks, with characters of every UTF-8 length straddling
+        // block boundaries.
+        let line: String = (0..6_000).map(|i| ["a", "é", "€", "😀"][i % 4]).collect();
+        let text = format!("x: 1\n{line}\r\ny: 2\n");
+        let file = SourceFile::new("a.json", text.clone());
+        let line_start = 5;
+        let (mut chars, mut utf16) = (0, 0);
+        for (i, c) in line.char_indices() {
+            if i % 7 == 0 || i > line.len() - 20 {
+                let offset = line_start + i;
+                assert_eq!(file.column_in(offset, ColumnUnit::Chars), chars + 1, "{offset}");
+                assert_eq!(file.column_in(offset, ColumnUnit::Utf16), utf16 + 1, "{offset}");
+                assert_eq!(file.column_in(offset, ColumnUnit::Bytes), i + 1, "{offset}");
+                // Inside a character: counted as that character.
+                if c.len_utf8() > 1 {
+                    assert_eq!(file.column_in(offset + 1, ColumnUnit::Chars), chars + 2, "{offset}");
+                    assert_eq!(file.column_in(offset + 1, ColumnUnit::Bytes), i + c.len_utf8() + 1);
+                }
+            }
+            chars += 1;
+            utf16 += c.len_utf16();
+        }
+        assert_eq!(
+            file.line_span(line_start + 10),
+            Span::new(line_start, line_start + line.len())
+        );
+        assert_eq!(file.line_span(0), Span::new(0, 4));
     }
 
     #[test]
