@@ -415,7 +415,10 @@ fn read_input(input: Input, config: &Config, max_size: u64) -> FileOutcome {
             help,
             incomplete,
         }) => {
-            let file = Arc::new(SourceFile::new(display, String::new()));
+            let file = Arc::new(match path {
+                Some(path) => SourceFile::in_memory_at(display, path, String::new()),
+                None => SourceFile::new(display, String::new()),
+            });
             let finding = Finding::new(Span::default(), reason).help(help);
             let diagnostics = read_diagnostic(&rules::unreadable_file::RULE, &file, config, finding)
                 .into_iter()

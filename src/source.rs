@@ -152,6 +152,27 @@ impl SourceFile {
         }
     }
 
+    /// A text held in memory (it could not be read, or without what is needed to read it again)
+    /// of a file that has a path on disk, kept for [`SourceFile::fs_path`].
+    pub fn in_memory_at(path: impl Into<String>, fs_path: PathBuf, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        SourceFile {
+            path: path.into(),
+            origin: Some(Origin {
+                path: fs_path,
+                len: text.len() as u64,
+                modified: None,
+            }),
+            loaded: OnceLock::from(Loaded::new(text, None)),
+        }
+    }
+
+    /// The file's path as the file system names it, when it has one: the displayed
+    /// [`SourceFile::path`] is lossy for a name that is not UTF-8.
+    pub fn fs_path(&self) -> Option<&std::path::Path> {
+        self.origin.as_ref().map(|origin| origin.path.as_path())
+    }
+
     fn loaded(&self) -> &Loaded {
         self.loaded.get_or_init(|| {
             let origin = self.origin.as_ref().expect("a file without an origin holds its text");

@@ -352,6 +352,36 @@ fn sarif_uris_are_relative_to_the_working_directory() {
     assert_eq!(uris(&["../shared"]), vec![(outside, None)]);
 }
 
+#[cfg(unix)]
+#[test]
+fn sarif_uris_keep_the_bytes_of_a_name_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    let name = OsStr::from_bytes(b"caf\xe9 1.yaml");
+    std::fs::write(dir.path().join(name), DEPLOYMENT).unwrap();
+    // Found by walking, and named on the command line.
+    for args in [vec![], vec![name]] {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", "sarif"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let uris: Vec<&str> = results(&log)
+            .iter()
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert!(!uris.is_empty());
+        assert!(uris.iter().all(|uri| *uri == "caf%E9%201.yaml"), "{uris:?}");
+        assert_well_formed(&log);
+    }
+}
+
 #[test]
 fn sarif_fingerprints_survive_lines_moving() {
     let dir = TempDir::new().unwrap();

@@ -7,7 +7,8 @@
 //! Decisions a consumer can rely on:
 //! - **Locations** are relative to `%SRCROOT%`, the directory pullcheck ran in, which
 //!   `originalUriBaseIds` declares (as an absolute `file:` URI when the directory is known). A path
-//!   is normalised (`./` and `a/..` removed) and percent-encoded with `/` separators. A path that
+//!   is normalised (`./` and `a/..` removed) and percent-encoded with `/` separators, from the
+//!   path as the file system names it (on Unix, a name that is not UTF-8 keeps its bytes). A path that
 //!   leaves that directory (`../shared/x.yaml`, or an absolute path elsewhere) cannot be expressed
 //!   under it, so it gets an absolute `file:` URI and no `uriBaseId`; code scanning ignores such
 //!   results, as they are outside the repository. The standard input is reported under its
@@ -40,7 +41,7 @@ use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
-use crate::uri::{file_uri, percent_encode};
+use crate::uri::{file_uri, percent_encode_os};
 
 /// The published schema this output follows.
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -496,7 +497,9 @@ impl Artifacts {
     }
 
     fn locate(&self, file: &SourceFile) -> ArtifactLocation {
-        let path = Path::new(&file.path);
+        // The path as the file system names it, which the displayed one may not spell (a name
+        // that is not UTF-8 is displayed with U+FFFD).
+        let path = file.fs_path().unwrap_or(Path::new(&file.path));
         let relative = match &self.root {
             Some(root) => {
                 let absolute = normalise(&root.join(path));
@@ -546,7 +549,7 @@ fn normalise(path: &Path) -> PathBuf {
 fn relative_uri(path: &Path) -> String {
     let segments: Vec<String> = path
         .components()
-        .map(|component| percent_encode(&component.as_os_str().to_string_lossy()))
+        .map(|component| percent_encode_os(component.as_os_str()))
         .collect();
     if segments.is_empty() {
         ".".to_owned()
