@@ -92,15 +92,28 @@ struct Piece {
     /// The 0-based line and column (in characters) of the file where it starts.
     line: usize,
     column: usize,
-    /// The escapes in it: the offset in the file of each escaped character, and the bytes (and
-    /// characters, as escapes are ASCII) it added.
-    escapes: Vec<(usize, usize)>,
+    escapes: Vec<Escape>,
+}
+
+/// A control character written as an escape in a [`Piece`].
+struct Escape {
+    /// Where the character is in the file.
+    at: usize,
+    /// The bytes and the characters the escape adds to the character's own (an escape is ASCII:
+    /// `\u{9b}` is 6 bytes for a character of 2).
+    added_bytes: usize,
+    added_chars: usize,
 }
 
 impl Piece {
     /// The quote's offset of a file offset inside the piece.
     fn quoted_offset(&self, offset: usize) -> usize {
-        let added: usize = self.escapes.iter().filter(|(at, _)| *at < offset).map(|(_, n)| n).sum();
+        let added: usize = self
+            .escapes
+            .iter()
+            .filter(|e| e.at < offset)
+            .map(|e| e.added_bytes)
+            .sum();
         self.quoted.start + offset - self.source.start + added
     }
 
@@ -108,9 +121,8 @@ impl Piece {
     fn added_between(&self, from: usize, to: usize) -> usize {
         self.escapes
             .iter()
-            .map(|&(at, n)| (self.quoted_offset(at), n))
-            .filter(|&(at, _)| from <= at && at < to)
-            .map(|(_, n)| n)
+            .filter(|e| (from..to).contains(&self.quoted_offset(e.at)))
+            .map(|e| e.added_chars)
             .sum()
     }
 }
@@ -165,10 +177,18 @@ impl Quote {
                     quote.text.push(c);
                     continue;
                 }
-                let added = push_visible(&mut quote.text, c);
-                if added > 0 {
-                    escapes.push((region.start + i, added));
+                if let Some(len) = push_visible(&mut quote.text, c) {
+                    escapes.push(Escape {
+                        at: region.start + i,
+                        added_bytes: len - c.len_utf8(),
+                        added_chars: len - 1,
+                    });
                 }
+            }
+            // A line break after the file's last line, so that a label at its very end (an
+            // unexpected end of the stream) has a place to point at.
+            if region.end == shown.len() && !shown.ends_with('\n') {
+                quote.text.push('\n');
             }
             let at = file.position(region.start);
             quote.pieces.push(Piece {
@@ -227,19 +247,36 @@ fn quoted_region(file: &SourceFile, span: Span) -> Option<Span> {
     let Span { start, end } = span;
     let first = file.line_span(start);
     let last = file.line_span(if end > start { end - 1 } else { start });
-    if first == last && first.len() > MAX_SNIPPET_LINE {
+    let mut region = if first == last && first.len() > MAX_SNIPPET_LINE {
         if end - start > MAX_SNIPPET_LINE - 2 * WINDOW_MARGIN {
             return None;
         }
         let from = floor_char_boundary(shown, start.saturating_sub(WINDOW_MARGIN).max(first.start));
-        let to = ceil_char_boundary(shown, (end + WINDOW_MARGIN).min(first.end));
-        return Some(Span::new(from, to));
-    }
-    if last.end - first.start > MAX_QUOTE || long_line_between(file, first.start, last.end) {
-        return None;
-    }
-    // A line of context either side, when it is short (CONTEXT_LINES is 1).
-    let mut region = Span::new(first.start, last.end);
+        // `end` may be past the line's end, by its line break.
+        let to = ceil_char_boundary(shown, (end + WINDOW_MARGIN).min(first.end).max(end));
+        Span::new(from, to)
+    } else {
+        if last.end - first.start > MAX_QUOTE || long_line_between(file, first.start, last.end) {
+            return None;
+        }
+        whole_lines(file, first, last, end)
+    };
+    // With its line break, so that miette shows an empty last line, or a label on the break.
+    let rest = &shown[region.end..];
+    region.end += if rest.starts_with("\r\n") {
+        2
+    } else {
+        usize::from(rest.starts_with('\n'))
+    };
+    Some(region)
+}
+
+/// The short lines from `first` to `last` (holding a span that ends at `end`), with a line of
+/// context either side when it is short (CONTEXT_LINES is 1).
+fn whole_lines(file: &SourceFile, first: Span, last: Span, end: usize) -> Span {
+    let shown = file.shown_text();
+    // The span may end after its last line's end, inside or after its line break.
+    let mut region = Span::new(first.start, last.end.max(end));
     if first.start > 0 {
         let above = file.line_span(first.start - 1);
         if above.len() <= MAX_SNIPPET_LINE {
@@ -253,14 +290,7 @@ fn quoted_region(file: &SourceFile, span: Span) -> Option<Span> {
             region.end = below.end;
         }
     }
-    // With its line break, so that miette shows an empty last line.
-    let rest = &shown[region.end..];
-    region.end += if rest.starts_with("\r\n") {
-        2
-    } else {
-        usize::from(rest.starts_with('\n'))
-    };
-    Some(region)
+    region
 }
 
 /// Whether a line between two offsets (already bounded) is longer than [`MAX_SNIPPET_LINE`].
@@ -294,14 +324,18 @@ impl SourceCode for Quote {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let (start, end) = (span.offset(), span.offset() + span.len());
+        // The last that holds it: an empty span where one piece ends and the next starts is the
+        // next's.
         let piece = self
             .pieces
             .iter()
-            .find(|p| p.quoted.start <= start && end <= p.quoted.end)
+            .rfind(|p| p.quoted.start <= start && end <= p.quoted.end)
             .ok_or(MietteError::OutOfBounds)?;
         let text = &self.text[piece.quoted.range()];
         let (start, end) = (start - piece.quoted.start, end - piece.quoted.start);
-        let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+        // Searched in bytes: a label's last byte may be inside a character, never a line break.
+        let bytes = text.as_bytes();
+        let line_start = |at: usize| bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         // Up to `before` whole lines above the span's, or from the span itself, as miette's own
         // sources do (the header's column is that of the data's start).
         let from = if before == 0 {
@@ -311,7 +345,11 @@ impl SourceCode for Quote {
         };
         let last = if end > start { end - 1 } else { start };
         let to = (0..=after).fold(last, |at, _| {
-            text[at.min(text.len())..].find('\n').map_or(text.len(), |i| at + i + 1)
+            let at = at.min(bytes.len());
+            bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i + 1)
         });
         let to = to.max(end).min(text.len());
         let line = piece.line + text[..from].matches('\n').count();
@@ -526,5 +564,94 @@ impl miette::Diagnostic for ConfigProblem<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.quote.as_ref().map(Quote::labels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostic::Label;
+
+    fn diagnostic(file: &Arc<SourceFile>, span: Span, related: Option<Span>) -> Diagnostic {
+        Diagnostic {
+            rule: "latest-image-tag",
+            severity: Severity::Warning,
+            message: "m".to_owned(),
+            help: None,
+            file: Arc::clone(file),
+            span,
+            label: Some("here".to_owned()),
+            related: related
+                .map(|span| Label {
+                    file: None,
+                    span,
+                    message: "there".to_owned(),
+                })
+                .into_iter()
+                .collect(),
+            object: None,
+            container: None,
+            field: None,
+        }
+    }
+
+    /// Every span of a text with every awkward thing in it renders without a panic, and the
+    /// header names the span's own line and column.
+    #[test]
+    fn every_span_is_quoted_at_its_line_and_column() {
+        let long = format!("{}x: \"é\u{1b}\"{}", "a".repeat(450), "b".repeat(450));
+        let text = format!("a: 1\r\n\tb: \"é😀\u{7}\"\n\n{long}\nlast: \u{9b}ok");
+        let file = Arc::new(SourceFile::new("f.yaml", text.clone()));
+        let report = HumanReport::new(false);
+        let mut offsets: Vec<usize> = (0..40).chain(440..470).chain(text.len() - 12..=text.len()).collect();
+        offsets.retain(|&at| text.is_char_boundary(at));
+        for &start in &offsets {
+            for len in [0, 1, 3, 8] {
+                let end = (start + len).min(text.len());
+                let end = (end..=text.len()).find(|&at| text.is_char_boundary(at)).unwrap();
+                let span = Span::new(start, end);
+                let out = report.render(&diagnostic(&file, span, Some(Span::new(0, 1))));
+                let at = file.position(start);
+                assert!(
+                    out.contains(&format!("f.yaml:{}:{}", at.line, at.column)),
+                    "{span:?}:\n{out}"
+                );
+                assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{span:?}:\n{out}");
+                // The primary label is drawn, or the place given in words.
+                assert!(
+                    out.contains("── here") || out.contains("  at f.yaml:"),
+                    "{span:?}:\n{out}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_into_a_long_line_keeps_the_label_under_its_bytes() {
+        let text = format!(
+            "{{\"a\":\"{}\",\"image\":\"nginx\",\"b\":\"{}\"}}",
+            "x".repeat(70_000),
+            "y".repeat(500)
+        );
+        let file = Arc::new(SourceFile::new("f.json", text.clone()));
+        let start = text.find("nginx").unwrap();
+        let out = HumanReport::new(false).render(&diagnostic(&file, Span::new(start, start + 5), None));
+        assert!(out.contains(&format!("[f.json:1:{}]", start + 1)), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines.iter().position(|l| l.contains("nginx")).unwrap();
+        let column = |line: &str, at: usize| line[..at].chars().count();
+        assert_eq!(
+            column(lines[quoted + 1], lines[quoted + 1].find('─').unwrap()),
+            column(lines[quoted], lines[quoted].find("nginx").unwrap()),
+            "{out}"
+        );
+        assert!(out.len() < 1_500, "{out}");
+        // A span too long to quote is located instead.
+        let long = Span::new(6, 6 + 70_000);
+        let out = HumanReport::new(false).render(&diagnostic(&file, long, None));
+        assert!(out.contains("at f.json:1:7"), "{out}");
+        assert!(out.len() < 500, "{out}");
     }
 }

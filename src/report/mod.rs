@@ -35,15 +35,16 @@ fn needs_escape(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
-/// Pushes `c`, escaped if it is a control character; returns how many bytes it added beyond `c`'s own.
-pub(crate) fn push_visible(out: &mut String, c: char) -> usize {
+/// Pushes `c`, escaped if it is a control character; returns the length of its escape (ASCII), or
+/// `None` when it was pushed as it is.
+pub(crate) fn push_visible(out: &mut String, c: char) -> Option<usize> {
     if needs_escape(c) {
         let before = out.len();
         out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        out.len() - before - c.len_utf8()
+        Some(out.len() - before)
     } else {
         out.push(c);
-        0
+        None
     }
 }
 
