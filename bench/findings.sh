@@ -2,7 +2,8 @@
 # Reports with many findings in one file: the time and size of each format on three generated
 # inputs, to show that a report grows linearly with its findings.
 #   bench/findings.sh            # 10,000 Pods in one YAML file; a minified List of 10,000
-#                                # Deployments on one line; one 340 KB line with 10,000 findings
+#                                # Deployments on one line; one 340 KB line with 10,000 findings;
+#                                # helm template's output of a List of 10,000 Pods
 #   N=20000 bench/findings.sh
 set -euo pipefail
 n=${N:-10000}
@@ -24,9 +25,13 @@ with open(f"{d}/list.json", "w") as f:
 containers = ",".join(f"{{name: c{i}, image: nginx}}" for i in range(n))
 with open(f"{d}/line.yaml", "w") as f:
     f.write(f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{containers}]}}\n")
+# helm template's output: one document, after a `# Source:` comment, a List of n Pods.
+with open(f"{d}/helm.yaml", "w") as f:
+    f.write("---\n# Source: chart/templates/list.yaml\napiVersion: v1\nkind: List\nitems:\n")
+    f.write("".join(f"- apiVersion: v1\n  kind: Pod\n  metadata: {{name: p{i}}}\n  spec:\n    containers:\n    - name: c\n      image: nginx\n" for i in range(n)))
 PY
 printf '%-10s %-8s %8s %10s %8s\n' input format seconds output_MB peak_MB
-for input in pods.yaml list.json line.yaml; do
+for input in pods.yaml list.json line.yaml helm.yaml; do
   for format in human json sarif github; do
     start=$EPOCHREALTIME
     rm -f "$dir/out"

@@ -66,6 +66,16 @@ pub struct RenderedFrom {
     pub line: usize,
 }
 
+/// The comment `helm template` writes before each document it renders.
+const SOURCE_COMMENT: &str = "# Source: ";
+
+/// A line that says where a document comes from (`# Source: …`), or where one starts (`---`).
+#[derive(Debug)]
+struct DocumentMark {
+    line: usize,
+    template: Option<Box<str>>,
+}
+
 /// What a column counts. People count characters; editors and protocols do not agree: LSP counts
 /// UTF-16 code units by default (an emoji is two), some clients bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +116,9 @@ struct Loaded {
     column_blocks: OnceLock<Vec<Counted>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
-    /// Whether the text holds `helm template`'s `# Source:` comments, looked for once.
-    rendered: OnceLock<bool>,
+    /// The lines of `helm template`'s `# Source:` comments and of document starts, when the text
+    /// has such comments; found once, on first use.
+    rendered: OnceLock<Vec<DocumentMark>>,
 }
 
 impl Loaded {
@@ -239,31 +250,48 @@ impl SourceFile {
     /// Where the document holding `offset` was rendered from, in a stream that `helm template`
     /// wrote: the template its `# Source: chart/templates/x.yaml` comment names, and the 1-based
     /// line of `offset` inside that rendered document (1 is the line after the comment). `None`
-    /// when the document has no such comment.
+    /// when the document has no such comment. The comments are found once per file, so that a
+    /// document with thousands of findings is not searched back once per finding.
     pub fn rendered_from(&self, offset: usize) -> Option<RenderedFrom> {
-        const MARKER: &str = "# Source: ";
         let text = self.text();
-        // Asked once per diagnostic: most files have none, and are searched once.
-        if !*self.loaded().rendered.get_or_init(|| text.contains(MARKER)) {
+        let marks = self.loaded().rendered.get_or_init(|| {
+            // Most files have none, and are searched once.
+            if !text.contains(SOURCE_COMMENT) {
+                return Vec::new();
+            }
+            let starts = self.line_starts();
+            (0..starts.len())
+                .filter_map(|line| {
+                    let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                    let content = text[starts[line]..end].trim_end();
+                    if let Some(template) = content.strip_prefix(SOURCE_COMMENT) {
+                        Some(DocumentMark {
+                            line,
+                            template: Some(template.trim().into()),
+                        })
+                    } else if content == "---" || content.starts_with("--- ") {
+                        Some(DocumentMark { line, template: None })
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        });
+        if marks.is_empty() {
             return None;
         }
-        let starts = self.line_starts();
         let (line, _) = self.line_of(offset.min(text.len()));
-        for at in (0..=line).rev() {
-            let end = starts.get(at + 1).copied().unwrap_or(text.len());
-            let content = text[starts[at]..end].trim_end();
-            if let Some(template) = content.strip_prefix(MARKER) {
-                return Some(RenderedFrom {
-                    template: template.trim().to_owned(),
-                    line: line - at,
-                });
-            }
-            // The start of the document: no comment names its source.
-            if at < line && (content == "---" || content.starts_with("--- ")) {
-                return None;
-            }
-        }
-        None
+        // The nearest mark at or above the line; a document start on the line itself is the start
+        // of the document the line begins, not one above it.
+        let above = marks.partition_point(|mark| mark.line <= line);
+        let mark = marks[..above]
+            .iter()
+            .rev()
+            .find(|mark| mark.template.is_some() || mark.line < line)?;
+        Some(RenderedFrom {
+            template: mark.template.as_deref()?.to_owned(),
+            line: line - mark.line,
+        })
     }
 
     /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
