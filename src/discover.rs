@@ -30,7 +30,9 @@ pub enum Input {
     File { display: String, path: PathBuf },
     /// The standard input, shown under this name.
     Stdin { display: String },
-    /// Something found while walking that could not be listed (a directory without permission).
+    /// Something that could not be looked at: found while walking but not listable (a directory
+    /// without permission), or named but not a regular file or not reachable (a symlink loop, a
+    /// file in a folder without permission). Reported, and the run is incomplete.
     Unreadable { display: String, reason: String },
 }
 
@@ -72,8 +74,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 /// An input selection that cannot be used at all.
 #[derive(Debug)]
 pub enum DiscoverError {
-    BadGlob { glob: String, reason: String },
-    NotFound { path: String },
+    BadGlob {
+        glob: String,
+        reason: String,
+    },
+    /// A path named on the command line does not exist. (One that exists but cannot be reached
+    /// is an [`Input::Unreadable`].)
+    NotFound {
+        path: String,
+    },
 }
 
 impl std::fmt::Display for DiscoverError {
@@ -136,23 +145,30 @@ pub fn discover_each(selection: &Selection, found: &(dyn Fn(Input) + Sync)) -> R
             lock(&helm_charts).push(display_path(&chart));
         } else if path.is_dir() {
             directories.push(path.as_path());
-        } else if let Ok(metadata) = std::fs::metadata(path) {
+        } else {
             let display = display_path(path);
-            named.push(if metadata.is_file() {
-                Input::File {
+            named.push(match std::fs::metadata(path) {
+                Ok(metadata) if metadata.is_file() => Input::File {
                     display,
                     path: path.clone(),
-                }
-            } else {
+                },
                 // Reading a FIFO would wait for a writer forever; a device could be endless.
-                Input::Unreadable {
+                Ok(_) => Input::Unreadable {
                     display,
                     reason: "not a regular file (a FIFO, socket or device)".to_owned(),
+                },
+                // A mistyped path stops the run: nothing named there exists to be reported on.
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(DiscoverError::NotFound {
+                        path: path.display().to_string(),
+                    });
                 }
-            });
-        } else {
-            return Err(DiscoverError::NotFound {
-                path: path.display().to_string(),
+                // A path that exists but cannot be looked at (a symlink loop, a folder without
+                // permission) is reported as what it is, and the other inputs are still checked.
+                Err(error) => Input::Unreadable {
+                    display,
+                    reason: io_reason(&error),
+                },
             });
         }
     }
@@ -275,6 +291,18 @@ fn display_path(path: &Path) -> String {
         text.to_owned()
     } else {
         text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+/// What went wrong, as the system says it, in the lowercase of pullcheck's messages and without
+/// the error number: `permission denied`, `too many levels of symbolic links`.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text.to_owned(),
     }
 }
 

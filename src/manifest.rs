@@ -280,8 +280,7 @@ pub struct Container {
 }
 
 /// Where an image that is not a pod template's own container is put: a container a controller adds
-/// or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry. (Not to be
-/// confused with `source::Origin`, where a file was read from.)
+/// or makes from its own fields (a WebLogic Domain's), or a kustomize `images` entry.
 #[derive(Debug, Clone)]
 pub struct Placement {
     /// Where the image is put, in the words its users know: `auxiliary image 1 of domain "sales"`,

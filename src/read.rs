@@ -97,7 +97,10 @@ pub(crate) fn read_input(input: Input, config: &Config, max_size: u64) -> FileOu
     let (text, stamp) = match read {
         Ok(read) => read,
         Err(failure) => {
-            let file = Arc::new(SourceFile::new(display, String::new()));
+            let file = Arc::new(match path {
+                Some(path) => SourceFile::in_memory_at(display, path, String::new()),
+                None => SourceFile::new(display, String::new()),
+            });
             let diagnostics = rules::at_stage(|stage| match stage {
                 Stage::Unreadable(finding) => Some(*finding),
                 _ => None,

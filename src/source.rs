@@ -66,6 +66,16 @@ pub struct RenderedFrom {
     pub line: usize,
 }
 
+/// The comment `helm template` writes before each document it renders.
+const SOURCE_COMMENT: &str = "# Source: ";
+
+/// A line that says where a document comes from (`# Source: …`), or where one starts (`---`).
+#[derive(Debug)]
+struct DocumentMark {
+    line: usize,
+    template: Option<Box<str>>,
+}
+
 /// What a column counts. People count characters; editors and protocols do not agree: LSP counts
 /// UTF-16 code units by default (an emoji is two), some clients bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,16 +86,6 @@ pub enum ColumnUnit {
     Utf16,
     /// Bytes of UTF-8: LSP's `utf-8`.
     Bytes,
-}
-
-impl ColumnUnit {
-    fn width(self, c: char) -> usize {
-        match self {
-            ColumnUnit::Chars => 1,
-            ColumnUnit::Utf16 => c.len_utf16(),
-            ColumnUnit::Bytes => c.len_utf8(),
-        }
-    }
 }
 
 /// One input: a file, or the standard input under the name it was given.
@@ -111,10 +111,14 @@ struct Loaded {
     /// Why the text could not be read again, when it could not (the text is then empty).
     reload_failure: Option<String>,
     line_starts: OnceLock<Vec<usize>>,
+    /// Characters counted from the start of the text at every [`COLUMN_BLOCK`] bytes, for columns
+    /// far into a long line (minified JSON): see [`SourceFile::count_from`].
+    column_blocks: OnceLock<Vec<Counted>>,
     /// The text with credentials masked, when it has any: see `redact`.
     shown: OnceLock<Option<String>>,
-    /// Whether the text holds `helm template`'s `# Source:` comments, looked for once.
-    rendered: OnceLock<bool>,
+    /// The lines of `helm template`'s `# Source:` comments and of document starts, when the text
+    /// has such comments; found once, on first use.
+    rendered: OnceLock<Vec<DocumentMark>>,
 }
 
 impl Loaded {
@@ -123,6 +127,7 @@ impl Loaded {
             text,
             reload_failure,
             line_starts: OnceLock::new(),
+            column_blocks: OnceLock::new(),
             shown: OnceLock::new(),
             rendered: OnceLock::new(),
         })
@@ -156,6 +161,27 @@ impl SourceFile {
             origin: Some(origin),
             loaded: OnceLock::new(),
         }
+    }
+
+    /// A text held in memory (it could not be read, or without what is needed to read it again)
+    /// of a file that has a path on disk, kept for [`SourceFile::fs_path`].
+    pub fn in_memory_at(path: impl Into<String>, fs_path: PathBuf, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        SourceFile {
+            path: path.into(),
+            origin: Some(OnDisk {
+                path: fs_path,
+                len: text.len() as u64,
+                modified: None,
+            }),
+            loaded: OnceLock::from(Loaded::new(text, None)),
+        }
+    }
+
+    /// The file's path as the file system names it, when it has one: the displayed
+    /// [`SourceFile::path`] is lossy for a name that is not UTF-8.
+    pub fn fs_path(&self) -> Option<&std::path::Path> {
+        self.origin.as_ref().map(|origin| origin.path.as_path())
     }
 
     fn loaded(&self) -> &Loaded {
@@ -224,31 +250,48 @@ impl SourceFile {
     /// Where the document holding `offset` was rendered from, in a stream that `helm template`
     /// wrote: the template its `# Source: chart/templates/x.yaml` comment names, and the 1-based
     /// line of `offset` inside that rendered document (1 is the line after the comment). `None`
-    /// when the document has no such comment.
+    /// when the document has no such comment. The comments are found once per file, so that a
+    /// document with thousands of findings is not searched back once per finding.
     pub fn rendered_from(&self, offset: usize) -> Option<RenderedFrom> {
-        const MARKER: &str = "# Source: ";
         let text = self.text();
-        // Asked once per diagnostic: most files have none, and are searched once.
-        if !*self.loaded().rendered.get_or_init(|| text.contains(MARKER)) {
+        let marks = self.loaded().rendered.get_or_init(|| {
+            // Most files have none, and are searched once.
+            if !text.contains(SOURCE_COMMENT) {
+                return Vec::new();
+            }
+            let starts = self.line_starts();
+            (0..starts.len())
+                .filter_map(|line| {
+                    let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                    let content = text[starts[line]..end].trim_end();
+                    if let Some(template) = content.strip_prefix(SOURCE_COMMENT) {
+                        Some(DocumentMark {
+                            line,
+                            template: Some(template.trim().into()),
+                        })
+                    } else if content == "---" || content.starts_with("--- ") {
+                        Some(DocumentMark { line, template: None })
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        });
+        if marks.is_empty() {
             return None;
         }
-        let starts = self.line_starts();
         let (line, _) = self.line_of(offset.min(text.len()));
-        for at in (0..=line).rev() {
-            let end = starts.get(at + 1).copied().unwrap_or(text.len());
-            let content = text[starts[at]..end].trim_end();
-            if let Some(template) = content.strip_prefix(MARKER) {
-                return Some(RenderedFrom {
-                    template: template.trim().to_owned(),
-                    line: line - at,
-                });
-            }
-            // The start of the document: no comment names its source.
-            if at < line && (content == "---" || content.starts_with("--- ")) {
-                return None;
-            }
-        }
-        None
+        // The nearest mark at or above the line; a document start on the line itself is the start
+        // of the document the line begins, not one above it.
+        let above = marks.partition_point(|mark| mark.line <= line);
+        let mark = marks[..above]
+            .iter()
+            .rev()
+            .find(|mark| mark.template.is_some() || mark.line < line)?;
+        Some(RenderedFrom {
+            template: mark.template.as_deref()?.to_owned(),
+            line: line - mark.line,
+        })
     }
 
     /// The 1-based line of a byte offset (clamped to the end), as [`Position::line`].
@@ -263,16 +306,100 @@ impl SourceFile {
         (line, starts[line])
     }
 
-    /// How many `unit`s the characters starting in `from..offset` take.
-    fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
-        self.text()
-            .get(from..)
-            .unwrap_or("")
-            .char_indices()
-            .take_while(|(i, _)| from + i < offset)
-            .map(|(_, c)| unit.width(c))
-            .sum()
+    /// The line holding a (clamped) offset, without its line break (`\n` or `\r\n`).
+    pub fn line_span(&self, offset: usize) -> Span {
+        let text = self.text();
+        let (line, start) = self.line_of(offset.min(text.len()));
+        let end = self.line_starts().get(line + 1).map_or(text.len(), |next| next - 1);
+        let end = if text[start..end].ends_with('\r') { end - 1 } else { end };
+        Span::new(start, end)
     }
+
+    /// How many `unit`s the characters starting in `from..offset` take. Takes time bounded by
+    /// [`COLUMN_BLOCK`], however far into a line the offset is: a file with thousands of findings
+    /// on one long line would otherwise count that line once per finding.
+    fn count_from(&self, from: usize, offset: usize, unit: ColumnUnit) -> usize {
+        let bytes = self.text().as_bytes();
+        let offset = offset.min(bytes.len());
+        let from = from.min(offset);
+        if unit == ColumnUnit::Bytes {
+            // Up to the end of the character holding `offset`.
+            let mut end = offset;
+            while end < bytes.len() && is_continuation(bytes[end]) {
+                end += 1;
+            }
+            return end - from;
+        }
+        let counted = if offset - from <= COLUMN_BLOCK {
+            Counted::of(&bytes[from..offset])
+        } else {
+            self.counted_before(offset).minus(self.counted_before(from))
+        };
+        match unit {
+            ColumnUnit::Chars => counted.chars,
+            ColumnUnit::Utf16 => counted.chars + counted.astral,
+            ColumnUnit::Bytes => unreachable!("counted above"),
+        }
+    }
+
+    /// What [`Counted::of`] gives for `text[..offset]`, from the block index and at most one block.
+    fn counted_before(&self, offset: usize) -> Counted {
+        let loaded = self.loaded();
+        let bytes = loaded.text.as_bytes();
+        let blocks = loaded.column_blocks.get_or_init(|| {
+            let mut total = Counted::default();
+            let mut blocks = vec![total];
+            for block in bytes.chunks(COLUMN_BLOCK) {
+                total = total.plus(Counted::of(block));
+                blocks.push(total);
+            }
+            blocks
+        });
+        let block = offset / COLUMN_BLOCK;
+        blocks[block].plus(Counted::of(&bytes[block * COLUMN_BLOCK..offset]))
+    }
+}
+
+/// The stride of the index of character counts kept for long lines.
+const COLUMN_BLOCK: usize = 4096;
+
+/// Characters that start in a run of bytes, and how many of them lie outside the Basic
+/// Multilingual Plane (two UTF-16 code units each). Counted from bytes, so a run may start or end
+/// inside a character: a character counts where its first byte is.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    chars: usize,
+    astral: usize,
+}
+
+impl Counted {
+    fn of(bytes: &[u8]) -> Counted {
+        let mut counted = Counted::default();
+        for &byte in bytes {
+            counted.chars += usize::from(!is_continuation(byte));
+            counted.astral += usize::from(byte >= 0xF0);
+        }
+        counted
+    }
+
+    fn plus(self, other: Counted) -> Counted {
+        Counted {
+            chars: self.chars + other.chars,
+            astral: self.astral + other.astral,
+        }
+    }
+
+    fn minus(self, other: Counted) -> Counted {
+        Counted {
+            chars: self.chars - other.chars,
+            astral: self.astral - other.astral,
+        }
+    }
+}
+
+/// A byte inside a UTF-8 character, after its first.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
 }
 
 impl OnDisk {
@@ -334,6 +461,37 @@ mod tests {
         let emoji = file.text().find('😀').unwrap();
         assert_eq!(file.column_in(emoji + 1, ColumnUnit::Utf16), 8);
         assert_eq!(file.position(emoji + 1).column, 7);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_match_counting_the_line() {
+        // Longer than several index blocks, with characters of every UTF-8 length straddling
+        // block boundaries.
+        let line: String = (0..6_000).map(|i| ["a", "é", "€", "😀"][i % 4]).collect();
+        let text = format!("x: 1\n{line}\r\ny: 2\n");
+        let file = SourceFile::new("a.json", text.clone());
+        let line_start = 5;
+        let (mut chars, mut utf16) = (0, 0);
+        for (i, c) in line.char_indices() {
+            if i % 7 == 0 || i > line.len() - 20 {
+                let offset = line_start + i;
+                assert_eq!(file.column_in(offset, ColumnUnit::Chars), chars + 1, "{offset}");
+                assert_eq!(file.column_in(offset, ColumnUnit::Utf16), utf16 + 1, "{offset}");
+                assert_eq!(file.column_in(offset, ColumnUnit::Bytes), i + 1, "{offset}");
+                // Inside a character: counted as that character.
+                if c.len_utf8() > 1 {
+                    assert_eq!(file.column_in(offset + 1, ColumnUnit::Chars), chars + 2, "{offset}");
+                    assert_eq!(file.column_in(offset + 1, ColumnUnit::Bytes), i + c.len_utf8() + 1);
+                }
+            }
+            chars += 1;
+            utf16 += c.len_utf16();
+        }
+        assert_eq!(
+            file.line_span(line_start + 10),
+            Span::new(line_start, line_start + line.len())
+        );
+        assert_eq!(file.line_span(0), Span::new(0, 4));
     }
 
     #[test]

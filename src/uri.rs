@@ -1,10 +1,13 @@
 //! File paths as `file:` URIs and back (RFC 8089), as SARIF logs and LSP clients write them.
 //!
 //! Encoding percent-encodes every byte of a segment but RFC 3986's unreserved characters, so any
-//! name survives the trip; decoding accepts what editors send (`file:///a/b`, `file://localhost/a/b`,
+//! name survives the trip, on Unix even one that is not UTF-8 (its bytes are encoded as they are,
+//! never replaced by U+FFFD); decoding accepts what editors send (`file:///a/b`, `file://localhost/a/b`,
 //! an encoded drive colon `file:///c%3A/x` on Windows). Only local paths: other schemes and hosts
 //! are not files pullcheck can read. This module does not touch the file system.
 
+use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
 /// An absolute path as a `file:` URI: `file:///abs/path`, or `file:///C:/abs/path` on Windows.
@@ -19,7 +22,7 @@ pub fn file_uri(path: &Path) -> String {
             Component::RootDir => {}
             other => {
                 uri.push('/');
-                uri.push_str(&percent_encode(&other.as_os_str().to_string_lossy()));
+                uri.push_str(&percent_encode_os(other.as_os_str()));
             }
         }
     }
@@ -32,8 +35,32 @@ pub fn file_uri(path: &Path) -> String {
 /// Percent-encodes one path segment: everything but RFC 3986's unreserved characters, so `:`
 /// cannot be mistaken for a scheme nor `%`, `#`, `?` or a space break the URI.
 pub fn percent_encode(segment: &str) -> String {
+    percent_encode_bytes(segment.as_bytes())
+}
+
+/// Percent-encodes one segment of a path as the file system names it: on Unix its bytes, whatever
+/// they are; elsewhere its text.
+pub fn percent_encode_os(segment: &OsStr) -> String {
+    percent_encode_bytes(&os_bytes(segment))
+}
+
+#[cfg(unix)]
+fn os_bytes(segment: &OsStr) -> Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    Cow::Borrowed(segment.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn os_bytes(segment: &OsStr) -> Cow<'_, [u8]> {
+    match segment.to_string_lossy() {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    }
+}
+
+fn percent_encode_bytes(segment: &[u8]) -> String {
     let mut encoded = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
+    for &byte in segment {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             encoded.push(byte as char);
         } else {
@@ -130,6 +157,17 @@ mod tests {
             assert_eq!(file_path(&uri).as_deref(), Some(Path::new(path)), "{uri}");
         }
         assert_eq!(file_uri(Path::new("/etc/k8s/a b.yaml")), "file:///etc/k8s/a%20b.yaml");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(OsStr::from_bytes(b"/k8s/caf\xe9.yaml"));
+        let uri = file_uri(path);
+        assert_eq!(uri, "file:///k8s/caf%E9.yaml");
+        assert_eq!(file_path(&uri).as_deref(), Some(path));
+        assert_eq!(percent_encode_os(OsStr::from_bytes(b"\xff a")), "%FF%20a");
     }
 
     #[cfg(unix)]

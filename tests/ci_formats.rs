@@ -81,7 +81,7 @@ fn find_all<'v>(value: &'v Value, key: &str, path: String, out: &mut Vec<(String
     }
 }
 
-/// No empty snippet, no zero line or column, and every artifact URI a plain relative reference
+/// No empty or long snippet, no zero line or column, every context region around its region, and every artifact URI a plain relative reference
 /// under `%SRCROOT%` or an absolute `file:` URI.
 fn assert_well_formed(log: &Value) {
     let mut found = Vec::new();
@@ -100,9 +100,29 @@ fn assert_well_formed(log: &Value) {
                 }
             }
             assert!(region.get("startLine").is_some(), "{path}: no startLine");
-            if region.get("byteLength").is_some_and(|n| n.as_u64() > Some(0)) {
-                assert!(region.get("snippet").is_some(), "{path}: no snippet");
-            }
+            // A snippet quotes at most 400 bytes, and every region that short has one.
+            let length = region.get("byteLength").and_then(Value::as_u64).unwrap_or(0);
+            assert_eq!(
+                region.get("snippet").is_some(),
+                (1..=400).contains(&length),
+                "{path}: {length} bytes"
+            );
+        }
+    }
+    let mut physical = Vec::new();
+    find_all(log, "physicalLocation", String::new(), &mut physical);
+    for (path, location) in physical {
+        if let Some(context) = location.get("contextRegion") {
+            let (region, context) = (&location["region"], context);
+            let span = |r: &Value| {
+                let start = r["byteOffset"].as_u64().unwrap();
+                (start, start + r["byteLength"].as_u64().unwrap())
+            };
+            let ((start, end), (outer_start, outer_end)) = (span(region), span(context));
+            assert!(
+                outer_start <= start && end <= outer_end && (outer_start, outer_end) != (start, end),
+                "{path}: the context region does not enclose the region"
+            );
         }
     }
     let mut locations = Vec::new();
@@ -332,6 +352,36 @@ fn sarif_uris_are_relative_to_the_working_directory() {
     assert_eq!(uris(&["../shared"]), vec![(outside, None)]);
 }
 
+#[cfg(unix)]
+#[test]
+fn sarif_uris_keep_the_bytes_of_a_name_that_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    let name = OsStr::from_bytes(b"caf\xe9 1.yaml");
+    std::fs::write(dir.path().join(name), DEPLOYMENT).unwrap();
+    // Found by walking, and named on the command line.
+    for args in [vec![], vec![name]] {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", "sarif"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let uris: Vec<&str> = results(&log)
+            .iter()
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert!(!uris.is_empty());
+        assert!(uris.iter().all(|uri| *uri == "caf%E9%201.yaml"), "{uris:?}");
+        assert_well_formed(&log);
+    }
+}
+
 #[test]
 fn sarif_fingerprints_survive_lines_moving() {
     let dir = TempDir::new().unwrap();
@@ -513,4 +563,39 @@ fn sarif_says_when_the_run_is_incomplete() {
     let (log, code) = sarif(dir.path(), &["--max-file-size", "1K"]);
     assert_eq!(code, 2);
     assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
+}
+
+#[test]
+fn sarif_quotes_a_window_of_a_long_line_not_the_line_per_result() {
+    let dir = TempDir::new().unwrap();
+    // One Pod with 2,000 untagged containers on one flow line of about 60 KB: two results each.
+    let n = 2_000;
+    let containers: Vec<String> = (0..n).map(|i| format!("{{name: c{i}, image: nginx}}")).collect();
+    let line = format!("spec: {{containers: [{}]}}", containers.join(", "));
+    write(
+        dir.path(),
+        "pod.yaml",
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n{line}\n"),
+    );
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "sarif", "pod.yaml"])
+        .output()
+        .unwrap();
+    // Without a bound, each result's context would repeat the 60 KB line: 240 MB.
+    assert!(output.stdout.len() < n * 2 * 4_000, "{} bytes", output.stdout.len());
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid(&schema_validator(), &log, "long line");
+    assert_well_formed(&log);
+    let last = results(&log)
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .max_by_key(|l| l["region"]["byteOffset"].as_u64())
+        .unwrap();
+    let context = &last["contextRegion"];
+    assert_eq!(context["startLine"], 4);
+    assert!(context["startColumn"].as_u64().unwrap() > 50_000, "{context}");
+    assert!(
+        context["snippet"]["text"].as_str().unwrap().contains("image: nginx}]}"),
+        "{context}"
+    );
 }

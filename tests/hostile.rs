@@ -284,3 +284,56 @@ fn the_same_findings_in_the_same_order_whatever_the_thread_count() {
     assert!(one.len() > 10_000, "{} produced almost nothing", target.display());
     assert_eq!(one, run_with("8"));
 }
+
+/// The message of the one finding in `file`.
+fn message_in(report: &Value, file: &str) -> String {
+    let found: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == file)
+        .collect();
+    assert_eq!(found.len(), 1, "{report:#}");
+    found[0]["message"].as_str().unwrap().to_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_symlink_loop_is_reported_as_one_and_the_rest_checked() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.yaml", POD);
+    std::os::unix::fs::symlink("loop.yaml", dir.path().join("loop.yaml")).unwrap();
+    let (report, code) = check(dir.path(), &["loop.yaml", "good.yaml"]);
+    assert_eq!(code, 2, "the run is incomplete");
+    assert_eq!(rules_in(&report, "loop.yaml"), ["unreadable-file"]);
+    let message = message_in(&report, "loop.yaml");
+    assert!(message.contains("too many levels of symbolic links"), "{message}");
+    assert_eq!(rules_in(&report, "good.yaml"), ["latest-image-tag"]);
+    // A path that does not exist still stops the run.
+    let output = run(dir.path(), &["missing.yaml", "good.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.yaml: no such file or directory"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_file_in_a_folder_without_permission_is_reported_and_the_rest_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.yaml", POD);
+    write(dir.path(), "locked/pod.yaml", POD);
+    let locked = dir.path().join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = std::fs::metadata(locked.join("pod.yaml")).is_ok();
+    let result = (!readable).then(|| check(dir.path(), &["locked/pod.yaml", "good.yaml"]));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Some((report, code)) = result else {
+        eprintln!("skipped: mode 000 does not stop this user (root) from reading");
+        return;
+    };
+    assert_eq!(code, 2, "the run is incomplete");
+    assert_eq!(rules_in(&report, "locked/pod.yaml"), ["unreadable-file"]);
+    let message = message_in(&report, "locked/pod.yaml");
+    assert!(message.contains("permission denied"), "{message}");
+    assert_eq!(rules_in(&report, "good.yaml"), ["latest-image-tag"]);
+}

@@ -6,13 +6,16 @@
 //! The file is the path as displayed (relative to where pullcheck ran, which in a workflow is the
 //! checkout); lines and columns are 1-based, columns in characters, and `endColumn` is the column
 //! after the last character, as in SARIF. The help follows the message on a second line. Values are
-//! escaped as the runner requires: `%`, CR and LF everywhere, and `:` and `,` in properties too.
+//! escaped as the runner requires: `%`, CR and LF everywhere, and `:` and `,` in properties too;
+//! other control characters are written as visible escapes (`\u{1b}`), so that a manifest cannot
+//! rewrite the workflow's log.
 
 use std::fmt::Write as _;
 use std::io;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::push_visible;
 
 /// Writes one command per diagnostic, each on its own line.
 pub fn write(outcome: &Outcome, out: &mut dyn io::Write) -> io::Result<()> {
@@ -51,9 +54,21 @@ fn command(d: &Diagnostic) -> String {
     format!("::{name} {properties}::{}", data(&message))
 }
 
-/// A command's message: `%`, CR and LF escaped.
+/// A command's message: `%`, CR and LF escaped as the runner decodes them, and every other
+/// control character made [`visible`] (the runner would print it raw into the log).
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            c => {
+                push_visible(&mut escaped, c);
+            }
+        }
+    }
+    escaped
 }
 
 /// A command's property value: as a message, and `:` and `,` too, which delimit properties.
@@ -69,5 +84,7 @@ mod tests {
     fn escaping_follows_the_runner() {
         assert_eq!(data("50% done\r\nnext: a, b"), "50%25 done%0D%0Anext: a, b");
         assert_eq!(property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
+        // Terminal controls cannot reach the log, tabs stay.
+        assert_eq!(data("a\u{1b}[2J\u{7}\u{9b}b\tc"), "a\\u{1b}[2J\\u{7}\\u{9b}b\tc");
     }
 }

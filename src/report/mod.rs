@@ -1,17 +1,55 @@
 //! Turning a run's outcome into output: `human` for people; `json`, `sarif` (code scanning) and
 //! `github` (workflow annotations) for machines. All show the same findings in the same order.
+//!
+//! The formats read by people in a terminal or a CI log (human, github) write every control
+//! character that comes from the input (a file name, a value quoted in a message, a quoted line)
+//! as a visible escape, [`visible`]: a manifest cannot move the cursor, recolour or rewrite the
+//! log it is reported in. JSON and SARIF escape them as JSON does.
 
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::check::Outcome;
 use crate::diagnostic::Counts;
 
-/// A one-line account of the run: what was read and what was found.
+/// Text as it may reach a terminal: every control character but line breaks and tabs written as
+/// a Rust escape (`\u{1b}`), so that a value quoted from a manifest cannot move the cursor, change
+/// colours or ring a bell. Borrowed when there is nothing to escape.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_visible(&mut escaped, c);
+    }
+    Cow::Owned(escaped)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Pushes `c`, escaped if it is a control character; returns the length of its escape (ASCII), or
+/// `None` when it was pushed as it is.
+pub(crate) fn push_visible(out: &mut String, c: char) -> Option<usize> {
+    if needs_escape(c) {
+        let before = out.len();
+        out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        Some(out.len() - before)
+    } else {
+        out.push(c);
+        None
+    }
+}
+
+/// A one-line account of the run: what was read and what was found. Names from the input in it
+/// (namespaces, charts) are [`visible`].
 pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
     let counts = Counts::of(&outcome.diagnostics);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -87,7 +125,7 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
             if names.len() == 1 { "namespace" } else { "namespaces" },
         ));
     }
-    line
+    visible(&line).into_owned()
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! Decisions a consumer can rely on:
 //! - **Locations** are relative to `%SRCROOT%`, the directory pullcheck ran in, which
 //!   `originalUriBaseIds` declares (as an absolute `file:` URI when the directory is known). A path
-//!   is normalised (`./` and `a/..` removed) and percent-encoded with `/` separators. A path that
+//!   is normalised (`./` and `a/..` removed) and percent-encoded with `/` separators, from the
+//!   path as the file system names it (on Unix, a name that is not UTF-8 keeps its bytes). A path that
 //!   leaves that directory (`../shared/x.yaml`, or an absolute path elsewhere) cannot be expressed
 //!   under it, so it gets an absolute `file:` URI and no `uriBaseId`; code scanning ignores such
 //!   results, as they are outside the repository. The standard input is reported under its
@@ -16,7 +17,9 @@
 //!   so: SARIF's default unit is UTF-16 code units), with the byte offset and length beside them.
 //!   `endColumn` is the column after the last character. A region with nothing in it (a file that
 //!   could not be read) is a point: `startLine` and `startColumn` alone. Snippets are the text as
-//!   it may be shown, with credentials masked, and never empty.
+//!   it may be shown, with credentials masked, never empty, and at most 400 bytes: a longer region
+//!   has none. A `contextRegion` is the region's whole lines, or on longer lines (minified JSON) a
+//!   window of 80 bytes either side, so a report grows with its findings, not their lines' length.
 //! - **Fingerprints**: `partialFingerprints["pullcheck/v1"]` is a 64-bit FNV-1a hash of the rule,
 //!   the artifact URI, the object (kind, namespace, name), the container, the field and the message,
 //!   in hex, followed by `:n` for the n-th result with that hash in the run. Line numbers are left
@@ -38,7 +41,7 @@ use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
-use crate::uri::{file_uri, percent_encode};
+use crate::uri::{file_uri, percent_encode_os};
 
 /// The published schema this output follows.
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -395,11 +398,18 @@ fn physical_location(file: &SourceFile, span: Span, artifact_location: ArtifactL
     }
 }
 
-/// The text shown for `span`, when there is some: credentials masked, never empty.
+/// The most a snippet quotes, in bytes: a region longer than this has none, and a context region
+/// on longer lines is a window of [`CONTEXT_MARGIN`] bytes either side of its region. Without a
+/// bound, every finding on one long line (minified JSON) would repeat the whole line.
+const MAX_SNIPPET: usize = 400;
+/// What a context region quotes on either side of its region when the lines are too long.
+const CONTEXT_MARGIN: usize = 80;
+
+/// The text shown for `span`, when there is some and it is short: credentials masked, never empty.
 fn snippet(file: &SourceFile, span: Span) -> Option<Snippet> {
     file.shown_text()
         .get(span.range())
-        .filter(|text| !text.is_empty())
+        .filter(|text| !text.is_empty() && text.len() <= MAX_SNIPPET)
         .map(|text| Snippet { text: text.to_owned() })
 }
 
@@ -432,24 +442,30 @@ fn region(file: &SourceFile, span: Span) -> Region {
     }
 }
 
-/// The whole lines around a non-empty span, for viewers that show context.
+/// The whole lines around a non-empty span, for viewers that show context; on lines longer than
+/// [`MAX_SNIPPET`], a window around the span. None when the span is itself too long to quote, or
+/// fills its lines (a context region is larger than its region).
 fn context_region(file: &SourceFile, span: Span) -> Option<Region> {
     let text = file.text();
-    if span.is_empty() || text.get(span.range()).is_none() {
+    if span.is_empty() || span.len() > MAX_SNIPPET || text.get(span.range()).is_none() {
         return None;
     }
-    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    // From the line break that ends the span's last line (a multi-byte character cannot contain one).
-    let last = span.end - 1;
-    let end = text.as_bytes()[last..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(text.len(), |i| last + i);
-    let end = if text[..end].ends_with('\r') { end - 1 } else { end };
-    if end <= start {
-        return None;
-    }
-    Some(region(file, Span::new(start, end)))
+    // The span's last line is that of its last byte (a multi-byte character holds no line break).
+    let lines = Span::new(file.line_span(span.start).start, file.line_span(span.end - 1).end);
+    let context = if lines.len() <= MAX_SNIPPET {
+        lines
+    } else {
+        let mut start = span.start.saturating_sub(CONTEXT_MARGIN).max(lines.start);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (span.end + CONTEXT_MARGIN).min(lines.end);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        Span::new(start, end)
+    };
+    (context.start <= span.start && span.end <= context.end && context != span).then(|| region(file, context))
 }
 
 /// Turns display paths into artifact locations relative to `%SRCROOT%`.
@@ -481,7 +497,9 @@ impl Artifacts {
     }
 
     fn locate(&self, file: &SourceFile) -> ArtifactLocation {
-        let path = Path::new(&file.path);
+        // The path as the file system names it, which the displayed one may not spell (a name
+        // that is not UTF-8 is displayed with U+FFFD).
+        let path = file.fs_path().unwrap_or(Path::new(&file.path));
         let relative = match &self.root {
             Some(root) => {
                 let absolute = normalise(&root.join(path));
@@ -531,7 +549,7 @@ fn normalise(path: &Path) -> PathBuf {
 fn relative_uri(path: &Path) -> String {
     let segments: Vec<String> = path
         .components()
-        .map(|component| percent_encode(&component.as_os_str().to_string_lossy()))
+        .map(|component| percent_encode_os(component.as_os_str()))
         .collect();
     if segments.is_empty() {
         ".".to_owned()
