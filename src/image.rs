@@ -102,6 +102,12 @@ impl<'a> ImageRef<'a> {
         self.registry.clone()
     }
 
+    /// What a finding about the image's registry points at: the registry host as written, or the
+    /// name when none is written (the registry is then Docker Hub's, implied by the name).
+    pub fn registry_or_name_range(&self) -> Range<usize> {
+        self.registry_range().unwrap_or_else(|| self.name_range())
+    }
+
     /// The repository path as written (`nginx`, `library/nginx`, `org/app`).
     pub fn path(&self) -> &'a str {
         &self.input[self.path.clone()]

@@ -607,12 +607,12 @@ impl Workload {
         }
     }
 
-    /// Who lists the pods' pull secrets, for messages: `the pod`, `domain "sales"`.
-    pub fn pull_secrets_owner(&self) -> String {
+    /// Who lists the pods' pull secrets: the pod, or an object that lists them for its pods.
+    pub fn pull_secrets_owner(&self) -> PullSecretsOwner {
         match (&self.pod_pull_secrets, &*self.kind) {
-            (PodPullSecrets::From(from), _) => from.owner.clone(),
-            (_, "Domain") => weblogic::domain_label(self.name.as_deref()),
-            _ => "the pod".to_owned(),
+            (PodPullSecrets::From(from), _) => PullSecretsOwner::Object(from.owner.clone()),
+            (_, "Domain") => PullSecretsOwner::Object(weblogic::domain_label(self.name.as_deref())),
+            _ => PullSecretsOwner::Pod,
         }
     }
 
@@ -622,6 +622,35 @@ impl Workload {
             (PodPullSecrets::From(from), _) => format!("the spec of {}", from.owner),
             (_, "Domain") => "the Domain's spec".to_owned(),
             _ => "the pod spec".to_owned(),
+        }
+    }
+}
+
+/// Who lists a workload's pods' pull secrets, for messages; shown as `the pod` or the object's
+/// label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullSecretsOwner {
+    /// The pod spec itself.
+    Pod,
+    /// An object that lists them for the pods it makes, in words: `domain "sales"`.
+    Object(String),
+}
+
+impl PullSecretsOwner {
+    /// `what` of the owner: `the pod's imagePullSecrets`, `the imagePullSecrets of domain "sales"`.
+    pub fn possessive(&self, what: &str) -> String {
+        match self {
+            PullSecretsOwner::Pod => format!("the pod's {what}"),
+            PullSecretsOwner::Object(label) => format!("the {what} of {label}"),
+        }
+    }
+}
+
+impl std::fmt::Display for PullSecretsOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PullSecretsOwner::Pod => f.write_str("the pod"),
+            PullSecretsOwner::Object(label) => f.write_str(label),
         }
     }
 }

@@ -14,7 +14,6 @@ use lsp_types::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::sarif::RULE_DOCS_BASE;
 use crate::settings::SettingsError;
 use crate::setup::SetupError;
 use crate::source::{ColumnUnit, SourceFile, Span};
@@ -42,8 +41,8 @@ pub(super) fn from_finding(d: &Diagnostic, uri: &Uri, unit: ColumnUnit) -> lsp_t
         range: range(&d.file, d.span, unit),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.rule.to_owned())),
-        code_description: Uri::from_str(&format!("{RULE_DOCS_BASE}{}.md", d.rule))
-            .ok()
+        code_description: crate::rules::find(d.rule)
+            .and_then(|rule| Uri::from_str(&rule.doc_url()).ok())
             .map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),
         message: with_help(&d.message, d.help.as_deref()),

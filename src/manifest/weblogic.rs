@@ -883,7 +883,7 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
             return;
         };
         (
-            domain.pull_secrets_owner(),
+            domain.pull_secrets_owner().to_string(),
             Arc::clone(&domain.file),
             domain.image_pull_secrets.clone(),
             server_containers.clone(),
@@ -1021,7 +1021,7 @@ spec:
             "monitoringExporter"
         );
         assert_eq!(domain.image_pull_secrets.len(), 1);
-        assert_eq!(domain.pull_secrets_owner(), "domain \"sales\"");
+        assert_eq!(domain.pull_secrets_owner().to_string(), "domain \"sales\"");
         // Without webLogicCredentialsSecret, the operator cannot run it: a patch.
         assert!(domain.is_fragment);
         let complete = V9.replace("spec:\n", "spec:\n  webLogicCredentialsSecret: {name: c}\n");
@@ -1082,7 +1082,7 @@ spec:
             unnamed.workloads[0].containers[0].display_name(),
             "WebLogic Server image of the domain"
         );
-        assert_eq!(unnamed.workloads[0].pull_secrets_owner(), "the domain");
+        assert_eq!(unnamed.workloads[0].pull_secrets_owner().to_string(), "the domain");
 
         // 2.x releases disagreed on the default: nothing is assumed.
         let legacy = not_in_image.replace("v8", "v2");
@@ -1146,7 +1146,7 @@ spec:
         let (entries, file) = listed.pod_image_pull_secrets().unwrap();
         assert_eq!(entries[0].secret_name().unwrap().value, "ocr");
         assert_eq!(file.unwrap().path, "d.yaml");
-        assert_eq!(listed.pull_secrets_owner(), "domain \"sales\"");
+        assert_eq!(listed.pull_secrets_owner().to_string(), "domain \"sales\"");
         let group = &listed.pods[0];
         assert_eq!(group.service_account, "runner");
         assert!(group.written_at[0].file.is_some(), "written in the Domain's file");

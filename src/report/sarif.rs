@@ -47,8 +47,6 @@ use crate::uri::{file_uri, percent_encode_os};
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// Where pullcheck lives: the tool's `informationUri`.
 pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
-/// Where the rule docs are published: a rule's `helpUri` is this, its id and `.md`.
-pub const RULE_DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
 /// The base of every relative artifact URI: the directory pullcheck ran in.
 pub const SRCROOT: &str = "%SRCROOT%";
 /// The key of pullcheck's fingerprint in `partialFingerprints`; the version changes with its inputs.
@@ -263,7 +261,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             text: plain_text(&description),
             markdown: Some(description),
         },
-        help_uri: format!("{RULE_DOCS_BASE}{}.md", rule.id),
+        help_uri: rule.doc_url(),
         help: MultiformatMessage {
             text: rule.doc.to_owned(),
             markdown: Some(rule.doc.to_owned()),

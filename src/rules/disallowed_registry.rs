@@ -22,7 +22,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
         if allowed.iter().any(|pattern| pattern.matches(registry, &path)) {
             continue;
         }
-        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+        let span = image.span_of(reference.registry_or_name_range());
         let list: Vec<&str> = allowed.iter().map(|p| p.as_str()).collect();
         out.push(
             Finding::in_container(

@@ -8,7 +8,7 @@ use crate::manifest::facts::SecretFact;
 pub static RULE: Rule = Rule {
     id: "malformed-pull-secret",
     default_severity: Some(Severity::Error),
-    summary: "docker-registry Secret whose .dockerconfigjson or .dockercfg is missing, not base64 or not a registry config",
+    summary: "docker-registry Secret whose .dockerconfigjson or .dockercfg is missing, not base64 or not a registry config (the payload is never quoted)",
     doc: include_str!("../../rules/malformed-pull-secret.md"),
     stages: &[Stage::Secret(finding)],
 };

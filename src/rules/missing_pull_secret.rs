@@ -57,7 +57,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+            let span = image.span_of(reference.registry_or_name_range());
             let finding = Finding::in_container(
                 container,
                 "image",

@@ -79,7 +79,15 @@ pub struct Rule {
     pub stages: &'static [Stage],
 }
 
+/// Where the rule docs are published: `{DOCS_BASE}<id>.md`.
+pub const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
+
 impl Rule {
+    /// Where the rule's doc is published, for links in SARIF and from editors.
+    pub fn doc_url(&self) -> String {
+        format!("{DOCS_BASE}{}.md", self.id)
+    }
+
     /// The severity in force for this rule under `config`: the configuration's, or the rule's
     /// default. `None` means off.
     pub fn severity(&self, config: &Config) -> Option<Severity> {
@@ -327,6 +335,18 @@ mod tests {
             assert!(
                 !rule.summary.is_empty() && !rule.summary.ends_with('.'),
                 "{}: summary",
+                rule.id
+            );
+            let severity = rule.default_severity.map_or("off", Severity::as_str);
+            let stated = rule
+                .doc
+                .lines()
+                .find_map(|line| line.strip_prefix("**Default severity:** "))
+                .and_then(|rest| rest.split([' ', '\u{b7}']).next());
+            assert_eq!(
+                stated,
+                Some(severity),
+                "{}: the doc's **Default severity:** is not the rule's",
                 rule.id
             );
             let description = rule.description();

@@ -91,7 +91,7 @@ fn check_group(workload: &Workload, group: &PodGroup, context: &Context<'_>, out
         ) {
             continue;
         }
-        let span = image.span_of(reference.registry_range().unwrap_or_else(|| reference.name_range()));
+        let span = image.span_of(reference.registry_or_name_range());
         let source = context.inventory.pull_secret_source(workload, group);
         let (from, help) = match &source {
             PullSecretSource::ServiceAccount { name, .. } => (
@@ -104,18 +104,10 @@ fn check_group(workload: &Workload, group: &PodGroup, context: &Context<'_>, out
                 ),
             ),
             PullSecretSource::Pod | PullSecretSource::Unknown => (
-                if owner == "the pod" {
-                    "the pod's pull secrets".to_owned()
-                } else {
-                    format!("the pull secrets of {owner}")
-                },
+                owner.possessive("pull secrets"),
                 format!(
                     "add a docker-registry secret for {registry_name} to {}, or add {registry_name} to an existing secret's auths",
-                    if owner == "the pod" {
-                        "the pod's imagePullSecrets".to_owned()
-                    } else {
-                        format!("the imagePullSecrets of {owner}")
-                    }
+                    owner.possessive("imagePullSecrets")
                 ),
             ),
         };

@@ -10,7 +10,7 @@ use crate::source::Span;
 pub static RULE: Rule = Rule {
     id: "unknown-pull-secret",
     default_severity: Some(Severity::Error),
-    summary: "imagePullSecrets names a secret that does not exist in the pod's declared namespace",
+    summary: "imagePullSecrets names a secret that does not exist in the pod's declared namespace (says where one of that name does)",
     doc: include_str!("../../rules/unknown-pull-secret.md"),
     stages: &[Stage::Workload(check)],
 };

@@ -16,7 +16,7 @@ use crate::yaml::LoadProblem;
 pub static RULE: Rule = Rule {
     id: "unrendered-template",
     default_severity: Some(Severity::Info),
-    summary: "template placeholder (`{{ }}`, `${VAR}`, `<name>`, `PROJECT_ID`) where a finished value belongs",
+    summary: "template placeholder (`{{ }}`, `${VAR}`, `<name>`, `PROJECT_ID`) where an image, pull policy or secret name belongs, or a file that is a template",
     doc: include_str!("../../rules/unrendered-template.md"),
     stages: &[Stage::Workload(check), Stage::Template(file_finding)],
 };
