@@ -575,9 +575,12 @@ fn problem_diagnostic(problem: &LoadProblem, file: &Arc<SourceFile>, config: &Co
             Finding::new(*span, format!("invalid YAML: {message}"))
                 .help("fix the syntax; the file's other documents were still checked"),
         ),
-        LoadProblem::DuplicateKey { key, span, first } => (
+        LoadProblem::DuplicateKey { key, span, first, more } => (
             &rules::duplicate_key::RULE,
-            Finding::new(*span, format!("key \"{key}\" is written twice in the same mapping"))
+            Finding::new(*span, match more {
+                0 => format!("key \"{key}\" is written twice in the same mapping"),
+                more => format!("key \"{key}\" is written twice in the same mapping (and {more} more duplicate keys after this one, not reported)"),
+            })
                 .label("written again here")
                 .related(*first, "first written here")
                 .help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
