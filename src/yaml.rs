@@ -282,6 +282,11 @@ fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
 
+/// How deep collections may nest: go-yaml, Kubernetes' YAML reader, stops at the same depth. Past
+/// it the document is a syntax error, before saphyr-parser reaches the end of the nesting, where
+/// it would queue one token for every level closed at once (a 2 MB line of `- - - …` took 200 MB).
+const MAX_DEPTH: usize = 10_000;
+
 /// How many repairs one lenient load may make before it reports the error as it stands.
 const MAX_REPAIRS: usize = 64;
 
@@ -569,6 +574,17 @@ impl<'a> Loader<'a> {
             };
             let start = byte(span.start);
             let end = byte(span.end);
+            if open.len() >= MAX_DEPTH && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..)) {
+                return Err(Box::new(Failure {
+                    problem: LoadProblem::Syntax {
+                        span: Span::new(start, end.max(start)),
+                        message: format!("collections nested more than {MAX_DEPTH} levels deep"),
+                    },
+                    document_start,
+                    checkpoint,
+                    repair: None,
+                }));
+            }
             if let Some(skip) = &mut skipping {
                 match self.skip_event(text, event, start, end, &mut open, skip) {
                     Skipped::Inside => {}
@@ -1658,6 +1674,28 @@ c: 3
         let stream = load("a: 1\n...\n%YAML 1.2\n---\nb: 2\n");
         assert!(stream.problems.is_empty(), "{:?}", stream.problems);
         assert_eq!(stream.documents().count(), 2);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |levels: usize| format!("{}x\n---\nafter: 1\n", "- ".repeat(levels));
+        let text = deep(MAX_DEPTH);
+        let stream = load(&text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        assert_eq!(stream.documents().count(), 2);
+        let text = deep(MAX_DEPTH + 1);
+        let stream = load(&text);
+        let [LoadProblem::Syntax { span, message }] = &stream.problems[..] else {
+            panic!("{:?}", stream.problems);
+        };
+        assert_eq!(span.start, 2 * MAX_DEPTH);
+        assert!(message.contains("nested more than 10000 levels"), "{message}");
+        // The next document is still read.
+        let keys: Vec<_> = stream
+            .documents()
+            .map(|d| d.entries().next().unwrap().0.scalar().unwrap())
+            .collect();
+        assert_eq!(keys, ["after"]);
     }
 
     #[test]
