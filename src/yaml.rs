@@ -13,6 +13,13 @@
 //! Offsets are kept as `u32`, so a text longer than `u32::MAX` bytes (4 GiB) is not loaded: see
 //! [`load`].
 //!
+//! Memory budget: loading a file holds its text, the arena (20 bytes a node, and a node takes at
+//! least two bytes of text) and the parser's lookahead, so a run on one file peaks under 20 times
+//! the file's size plus 16 MB, whatever the file holds; `bench/hostile.sh` measures the inputs
+//! that once went far past it. One exception, in saphyr-parser: a flow collection that starts a
+//! line inside a block collection (`data:` then `[…]` on the next line) is queued whole, some 100
+//! bytes a token, before its first event (see [`Loader::load_part`]).
+//!
 //! Plain scalars are typed the way Kubernetes reads YAML (YAML 1.1 via sigs.k8s.io/yaml): `yes` is a
 //! boolean and `1.0` a number, so `image: 1.0` is not a string. This module knows nothing about
 //! Kubernetes objects: see `manifest` for that.
@@ -259,6 +266,25 @@ fn previous_line(text: &str, line: usize) -> Option<usize> {
     Some(line_start(text, before.len()))
 }
 
+/// Where the first node of a part starts when it is a flow collection (`{` or `[`) at the start
+/// of a line, as in a JSON file: after blank lines, comments, directives and a `---` line, if any.
+fn top_level_flow_start(text: &str, part: Range<usize>) -> Option<usize> {
+    let mut line = part.start;
+    while line < part.end {
+        let rest = &text[line..part.end];
+        let line_text = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        let after_marker = line_text.strip_prefix("---").unwrap_or(line_text).trim_start();
+        match line_text.as_bytes().first() {
+            Some(b'{' | b'[') => return Some(line),
+            Some(b'%') | None => {}
+            _ if after_marker.is_empty() || after_marker.starts_with('#') => {}
+            _ => return None,
+        }
+        line = next_line(text, line)?;
+    }
+    None
+}
+
 /// Where the line after the one holding `offset` starts; `None` on the last line. A line ends at
 /// `\n`, `\r\n` or a lone `\r`, as in YAML.
 fn next_line(text: &str, offset: usize) -> Option<usize> {
@@ -405,13 +431,37 @@ impl<'a> Loader<'a> {
     /// Loads one part of the text (see [`next_part`]). After a syntax error the rest of the part
     /// is not loaded; an indentation error that Kubernetes would not raise is repaired.
     fn load_part(&mut self, text: &'a str, offsets: &CharOffsets<'_>, part: Range<usize>) {
-        let map = InputMap {
-            offsets,
-            origin: 0,
-            char_base: offsets.char_index(part.start),
-            padding: &[],
+        let loaded = match top_level_flow_start(text, part.clone()) {
+            // saphyr-parser holds every token of a collection that could still turn out to be an
+            // implicit key (`[a, b]: c`) until it knows, and inside a flow collection it never
+            // rules that out, not even across lines, which YAML does not allow for a key. A JSON
+            // file's tokens were all queued before the first event: some 100 bytes each, 234 MB
+            // for a 5 MB `kubectl get -o json`. A key cannot start on the line of a `---`
+            // marker, so the parser reads the part with one written before the collection, an
+            // insertion mapped back like the padding of a repair. (Before a `---` line it only
+            // adds an empty document, which is left out.)
+            Some(at) => {
+                let input = [&text[part.start..at], "--- ", &text[at..part.end]].concat();
+                let input_offsets = CharOffsets::new(&input);
+                let map = InputMap {
+                    offsets: &input_offsets,
+                    origin: part.start,
+                    char_base: 0,
+                    padding: &[(at, 4)],
+                };
+                self.load_events(text, &input, part.start, &map)
+            }
+            None => {
+                let map = InputMap {
+                    offsets,
+                    origin: 0,
+                    char_base: offsets.char_index(part.start),
+                    padding: &[],
+                };
+                self.load_events(text, &text[part.clone()], part.start, &map)
+            }
         };
-        let Err(mut failure) = self.load_events(text, &text[part.clone()], part.start, &map) else {
+        let Err(mut failure) = loaded else {
             return;
         };
         if failure.repair.is_some() {
@@ -1696,6 +1746,37 @@ c: 3
             .map(|d| d.entries().next().unwrap().0.scalar().unwrap())
             .collect();
         assert_eq!(keys, ["after"]);
+    }
+
+    #[test]
+    fn top_level_flow_collections_load_with_their_spans() {
+        for text in [
+            "{\"kind\": \"Pod\", \"spec\": {\"image\": \"nginx\"}}\n",
+            "# comment\n\n---\n[{\"kind\": \"Pod\", \"spec\": {\"image\": \"nginx\"}}]\n",
+            "%YAML 1.2\n--- # c\r\n{kind: Pod, spec: {image: nginx}}",
+        ] {
+            let flow = text.find(['{', '[']).unwrap();
+            let part = if text.starts_with('{') { 0 } else { flow };
+            assert_eq!(top_level_flow_start(text, 0..text.len()), Some(part), "{text:?}");
+            let stream = load(text);
+            assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+            let docs: Vec<_> = stream.documents().collect();
+            assert_eq!(docs.len(), 1, "{text:?}");
+            assert_eq!(docs[0].span().start, flow);
+            let pod = docs[0].items().next().unwrap_or(docs[0]);
+            let image = pod.get("spec").unwrap().get("image").unwrap();
+            assert_eq!(image.as_str(), Some("nginx"));
+            assert_eq!(text_of(text, image.content_span().unwrap()), "nginx");
+        }
+        for text in ["a: [1]\n", "--- [1]\n", "  [1]\n", "- [1]\n"] {
+            assert_eq!(top_level_flow_start(text, 0..text.len()), None, "{text:?}");
+        }
+        // A syntax error inside is reported where it is.
+        let text = "{\"a\": [1, 2}\n";
+        let [LoadProblem::Syntax { span, .. }] = &load(text).problems[..] else {
+            panic!();
+        };
+        assert_eq!(span.start, text.find('}').unwrap());
     }
 
     #[test]
