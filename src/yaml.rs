@@ -329,6 +329,26 @@ struct Failure {
     repair: Option<Range<usize>>,
 }
 
+impl Failure {
+    /// Out of line: the loop that reads events stays small enough for the parser to be inlined
+    /// into it.
+    #[cold]
+    #[inline(never)]
+    fn new(
+        problem: LoadProblem,
+        document_start: usize,
+        checkpoint: Checkpoint,
+        repair: Option<Range<usize>>,
+    ) -> Box<Failure> {
+        Box::new(Failure {
+            problem,
+            document_start,
+            checkpoint,
+            repair,
+        })
+    }
+}
+
 /// How much the stream held at the start of a document: a retry of the document goes back to it,
 /// and a document that fails lets go of the nodes it added.
 #[derive(Clone, Copy)]
@@ -365,6 +385,7 @@ struct InputMap<'o> {
 }
 
 impl InputMap<'_> {
+    #[inline]
     fn byte(&self, mark: Marker) -> usize {
         unpad(
             self.origin + self.offsets.byte(self.char_base + mark.index()),
@@ -614,26 +635,22 @@ impl<'a> Loader<'a> {
                 Ok(next) => next,
                 Err(error) => {
                     let at = byte(*error.marker()).min(text.len());
-                    return Err(Box::new(Failure {
-                        problem: syntax_problem(&error, at, text),
+                    return Err(Failure::new(
+                        syntax_problem(&error, at, text),
                         document_start,
                         checkpoint,
-                        repair: repair_for(&error, at, text),
-                    }));
+                        repair_for(&error, at, text),
+                    ));
                 }
             };
             let start = byte(span.start);
             let end = byte(span.end);
             if open.len() >= MAX_DEPTH && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..)) {
-                return Err(Box::new(Failure {
-                    problem: LoadProblem::Syntax {
-                        span: Span::new(start, end.max(start)),
-                        message: format!("collections nested more than {MAX_DEPTH} levels deep"),
-                    },
-                    document_start,
-                    checkpoint,
-                    repair: None,
-                }));
+                let problem = LoadProblem::Syntax {
+                    span: Span::new(start, end.max(start)),
+                    message: format!("collections nested more than {MAX_DEPTH} levels deep"),
+                };
+                return Err(Failure::new(problem, document_start, checkpoint, None));
             }
             if let Some(skip) = &mut skipping {
                 match self.skip_event(text, event, start, end, &mut open, skip) {
