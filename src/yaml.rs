@@ -459,8 +459,8 @@ impl<'a> Loader<'a> {
             // file's tokens were all queued before the first event: some 100 bytes each, 234 MB
             // for a 5 MB `kubectl get -o json`. A key cannot start on the line of a `---`
             // marker, so the parser reads the part with one written before the collection, an
-            // insertion mapped back like the padding of a repair. (Before a `---` line it only
-            // adds an empty document, which is left out.)
+            // insertion mapped back like the padding of a repair. (After a `---` line of its own,
+            // it only adds an empty document, which is left out.)
             Some(at) => {
                 let input = [&text[part.start..at], "--- ", &text[at..part.end]].concat();
                 let input_offsets = CharOffsets::new(&input);
