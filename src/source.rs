@@ -2,7 +2,8 @@
 //!
 //! A [`SourceFile`] is a file's display path and its text; every span in pullcheck is a byte range
 //! into that text. [`SourceFile::position`] turns a byte offset into the 1-based line and column that
-//! people read (the column counts characters, so a diagnostic after `é` is still right), and
+//! people read (a line ends at `\n`, `\r\n` or a lone `\r`, as in YAML; the column counts
+//! characters, so a diagnostic after `é` is still right), and
 //! [`SourceFile::column_in`] counts the same column in the unit an editor wants: UTF-16 code units for
 //! LSP clients, or bytes.
 //!
@@ -220,11 +221,7 @@ impl SourceFile {
     /// Byte offsets where each line starts; built on first use, since most files have no finding.
     fn line_starts(&self) -> &[usize] {
         let loaded = self.loaded();
-        loaded.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(loaded.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        })
+        loaded.line_starts.get_or_init(|| line_starts(&loaded.text))
     }
 
     /// Line and column of a byte offset. Offsets past the end are clamped to it; an offset inside a
@@ -402,6 +399,22 @@ fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
 }
 
+/// Byte offsets where each line of `text` starts. A line ends at `\n`, `\r\n` or a lone `\r` (old Mac
+/// files), as YAML reads line breaks.
+fn line_starts(text: &str) -> Vec<usize> {
+    let first = std::iter::once(0);
+    if !text.contains('\r') {
+        return first.chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    }
+    let bytes = text.as_bytes();
+    first
+        .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            ends_line.then_some(i + 1)
+        }))
+        .collect()
+}
+
 impl OnDisk {
     /// The text again, if the file is still the one that was read: same length, same modification
     /// time, still UTF-8.
@@ -506,6 +519,24 @@ mod tests {
                 offset: b
             }
         );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        // Old Mac line endings, then CRLF and LF: a CRLF is one line break, not two.
+        let file = SourceFile::new("a.yaml", "a: 1\rb: 2\r\rc: 3\r\nd: 4\ne");
+        let line_and_column = |needle: char| {
+            let position = file.position(file.text().find(needle).unwrap());
+            (position.line, position.column)
+        };
+        assert_eq!(line_and_column('b'), (2, 1));
+        assert_eq!(line_and_column('c'), (4, 1));
+        assert_eq!(line_and_column('d'), (5, 1));
+        assert_eq!(line_and_column('e'), (6, 1));
+        assert_eq!(file.position(2).column, 3);
+        // The end of a CRLF line is still on that line.
+        let crlf = file.text().find("\r\n").unwrap();
+        assert_eq!(file.line(crlf + 1), 4);
     }
 
     #[test]

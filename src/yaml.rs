@@ -3,12 +3,22 @@
 //! [`load`] drives saphyr-parser's event stream and builds a small arena tree in which every node
 //! keeps the byte range it was written at, so a diagnostic can point at the exact value. It keeps
 //! going where a whole-tree loader would stop: a duplicate key is recorded and loading goes on, and
-//! after a syntax error it restarts at the next `---` line, so the stream's other documents still
-//! count. Aliases share the anchored node instead of copying it, so an alias "bomb" costs nothing
-//! to load; readers walk only the paths they ask for.
+//! the text between two `---` lines is parsed on its own, so a syntax error costs only its
+//! document and the stream's other documents still count, read as they would be alone. Aliases
+//! share the anchored node instead of copying it, so an alias "bomb" costs nothing to load; merge
+//! keys (`<<`) are resolved once per mapping, within a bound set by the text's size; readers walk
+//! only the paths they ask for. A file reports at most a hundred syntax errors and a hundred
+//! duplicate keys one by one, then counts the rest.
 //!
 //! Offsets are kept as `u32`, so a text longer than `u32::MAX` bytes (4 GiB) is not loaded: see
 //! [`load`].
+//!
+//! Memory budget: loading a file holds its text, the arena (20 bytes a node, and a node takes at
+//! least two bytes of text) and the parser's lookahead, so a run on one file peaks under 20 times
+//! the file's size plus 16 MB, whatever the file holds; `bench/hostile.sh` measures the inputs
+//! that once went far past it. One exception, in saphyr-parser: a flow collection that starts a
+//! line inside a block collection (`data:` then `[…]` on the next line) is queued whole, some 100
+//! bytes a token, before its first event (see [`Loader::load_part`]).
 //!
 //! Plain scalars are typed the way Kubernetes reads YAML (YAML 1.1 via sigs.k8s.io/yaml): `yes` is a
 //! boolean and `1.0` a number, so `image: 1.0` is not a string. This module knows nothing about
@@ -87,7 +97,14 @@ pub enum LoadProblem {
     /// Not valid YAML; `span` is where the parser gave up.
     Syntax { span: Span, message: String },
     /// A key written twice in one mapping; `span` is the second key, `first` the first one.
-    DuplicateKey { key: String, span: Span, first: Span },
+    /// `more` counts the duplicate keys found after this one and not reported (a file reports
+    /// at most a hundred one by one).
+    DuplicateKey {
+        key: String,
+        span: Span,
+        first: Span,
+        more: usize,
+    },
 }
 
 /// One loaded YAML stream: its documents, and the problems met on the way.
@@ -101,6 +118,11 @@ pub struct Stream<'a> {
     entries: Vec<(NodeId, NodeId)>,
     /// The scalar values that are not their source text.
     owned: Vec<Box<str>>,
+    /// For each mapping with a merge key (`<<`), by node (in increasing order): its entries at
+    /// `merged_entries[range]` are what it takes from the mappings it merges (see
+    /// [`Loader::merge`]).
+    merges: Vec<(NodeId, Range<u32>)>,
+    merged_entries: Vec<(NodeId, NodeId)>,
     roots: Vec<NodeId>,
     pub problems: Vec<LoadProblem>,
 }
@@ -109,6 +131,17 @@ impl<'a> Stream<'a> {
     /// The root node of every document that loaded, in order. Empty documents are left out.
     pub fn documents(&self) -> impl Iterator<Item = Node<'_, 'a>> + '_ {
         self.roots.iter().map(|&id| Node { stream: self, id })
+    }
+
+    /// What the mapping `id` takes from the mappings it merges: nothing unless it has a `<<` key.
+    fn merged_entries(&self, id: NodeId) -> &[(NodeId, NodeId)] {
+        match self.merges.binary_search_by_key(&id, |&(mapping, _)| mapping) {
+            Ok(i) => {
+                let range = &self.merges[i].1;
+                &self.merged_entries[range.start as usize..range.end as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
     /// The value of a scalar written at `data`; `None` for collections.
@@ -158,11 +191,16 @@ fn load_within(text: &str, max_len: usize, unread: Unread) -> Stream<'_> {
             items: Vec::new(),
             entries: Vec::new(),
             owned: Vec::new(),
+            merges: Vec::new(),
+            merged_entries: Vec::new(),
             roots: Vec::new(),
             problems: Vec::new(),
         },
         open_items: Vec::new(),
         open_entries: Vec::new(),
+        merge_budget: Some((text.len() / 2).saturating_add(MERGE_BUDGET)),
+        reported: [0; 2],
+        first_unreported: [None, None],
     };
     if text.len() > max_len {
         loader.stream.problems.push(LoadProblem::Syntax {
@@ -171,41 +209,92 @@ fn load_within(text: &str, max_len: usize, unread: Unread) -> Stream<'_> {
         });
         return loader.stream;
     }
+    // Built once for the whole text: the parser restarts after each broken document, and a
+    // conversion table per restart would cost the rest of the text each time.
+    let offsets = CharOffsets::new(text);
     // A UTF-8 byte order mark is not content.
-    let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    while base < text.len() {
-        let failure = match loader.load_from(text, base) {
-            Ok(()) => break,
-            Err(failure) if failure.repair.is_some() => match loader.load_lenient(text, failure) {
-                Ok(()) => break,
-                Err(failure) => failure,
-            },
-            Err(failure) => failure,
-        };
-        loader.stream.problems.push(failure.problem);
-        match next_document_start(text, failure.document_start) {
-            Some(next) => base = next,
-            None => break,
-        }
+    let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while start < text.len() {
+        let end = next_part(text, start);
+        loader.load_part(text, &offsets, start..end);
+        start = end;
     }
+    loader.report_unreported();
     loader.stream
 }
 
-/// The byte offset of the first `---` document marker that starts a line after `offset`.
-fn next_document_start(text: &str, offset: usize) -> Option<usize> {
-    let mut line_start = text.get(offset..)?.find('\n')? + offset + 1;
-    loop {
-        let rest = &text[line_start..];
-        if rest.starts_with("---")
-            && rest[3..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n')
-        {
-            return Some(line_start);
+/// Where the part of the text that starts at `start` ends: at the next `---` document marker at
+/// the start of a line (with the `%` directive lines right before it), or at the end of the text.
+///
+/// Each part is parsed on its own. A marker at the start of a line ends whatever came before it,
+/// even an unclosed flow collection or quoted scalar (YAML forbids markers inside them), so a
+/// document is read the same whatever comes before or after it. saphyr-parser does not stop
+/// there: inside an unclosed flow collection it scans on over markers, as far as its nesting limit
+/// (hundreds of documents on), which made a stream of broken documents cost their number squared,
+/// and an error could be reported documents away from its cause.
+fn next_part(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut from = start + 1;
+    while let Some(found) = text.get(from..).and_then(|rest| rest.find("---")) {
+        let marker = from + found;
+        from = marker + 1;
+        let at_line_start = marker == 0 || matches!(bytes[marker - 1], b'\n' | b'\r');
+        let ends = matches!(bytes.get(marker + 3), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+        if !(at_line_start && ends) {
+            continue;
         }
-        line_start += rest.find('\n')? + 1;
+        // The directives of the document that the marker starts belong to it.
+        let mut part = marker;
+        while let Some(previous) = previous_line(text, part)
+            && text[previous..].starts_with('%')
+        {
+            part = previous;
+        }
+        if part > start {
+            return part;
+        }
     }
+    text.len()
+}
+
+/// Where the line before the one starting at `line` starts; `None` on the first line.
+fn previous_line(text: &str, line: usize) -> Option<usize> {
+    let before = text.get(..line)?;
+    let before = before
+        .strip_suffix("\r\n")
+        .or_else(|| before.strip_suffix(['\n', '\r']))?;
+    Some(line_start(text, before.len()))
+}
+
+/// Where the first node of a part starts when it is a flow collection (`{` or `[`) at the start
+/// of a line, as in a JSON file: after blank lines, comments, directives and a `---` line, if any.
+fn top_level_flow_start(text: &str, part: Range<usize>) -> Option<usize> {
+    let mut line = part.start;
+    while line < part.end {
+        let rest = &text[line..part.end];
+        let line_text = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        let after_marker = line_text.strip_prefix("---").unwrap_or(line_text).trim_start();
+        match line_text.as_bytes().first() {
+            Some(b'{' | b'[') => return Some(line),
+            Some(b'%') | None => {}
+            _ if after_marker.is_empty() || after_marker.starts_with('#') => {}
+            _ => return None,
+        }
+        line = next_line(text, line)?;
+    }
+    None
+}
+
+/// Where the line after the one holding `offset` starts; `None` on the last line. A line ends at
+/// `\n`, `\r\n` or a lone `\r`, as in YAML.
+fn next_line(text: &str, offset: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = offset + bytes.get(offset..)?.iter().position(|&b| b == b'\n' || b == b'\r')?;
+    Some(if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+        at + 2
+    } else {
+        at + 1
+    })
 }
 
 /// Whether the collection-end event at `offset` is a flow collection's closing bracket (a block
@@ -214,10 +303,15 @@ fn closes_flow(text: &str, offset: usize) -> bool {
     matches!(text.as_bytes().get(offset), Some(b']' | b'}'))
 }
 
-/// The byte offset where the line holding `offset` starts.
+/// The byte offset where the line holding `offset` starts (after `\n`, `\r\n` or a lone `\r`).
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
+
+/// How deep collections may nest: go-yaml, Kubernetes' YAML reader, stops at the same depth. Past
+/// it the document is a syntax error, before saphyr-parser reaches the end of the nesting, where
+/// it would queue one token for every level closed at once (a 2 MB line of `- - - …` took 200 MB).
+const MAX_DEPTH: usize = 10_000;
 
 /// How many repairs one lenient load may make before it reports the error as it stands.
 const MAX_REPAIRS: usize = 64;
@@ -225,16 +319,79 @@ const MAX_REPAIRS: usize = 64;
 /// Why loading stopped, and where the stream can be picked up again.
 struct Failure {
     problem: LoadProblem,
-    /// Where the document that failed began (a byte offset into the whole text): a document marker
-    /// ends any construct, even an unclosed flow collection, so loading can resume at the next
-    /// `---` after it.
+    /// Where the document that failed began (a byte offset into the whole text).
     document_start: usize,
     /// What the stream held before that document, so a retry can start clean.
-    checkpoint: (usize, usize),
+    checkpoint: Checkpoint,
     /// For an indentation error inside a flow collection or a quoted scalar: the byte range whose
     /// lines need more indentation. YAML 1.2 requires it; Kubernetes' YAML reader (go-yaml, like
     /// libyaml) does not check it, and real manifests rely on that.
     repair: Option<Range<usize>>,
+}
+
+impl Failure {
+    /// Out of line: the loop that reads events stays small enough for the parser to be inlined
+    /// into it.
+    #[cold]
+    #[inline(never)]
+    fn new(
+        problem: LoadProblem,
+        document_start: usize,
+        checkpoint: Checkpoint,
+        repair: Option<Range<usize>>,
+    ) -> Box<Failure> {
+        Box::new(Failure {
+            problem,
+            document_start,
+            checkpoint,
+            repair,
+        })
+    }
+}
+
+/// How much the stream held at the start of a document: a retry of the document goes back to it,
+/// and a document that fails lets go of the nodes it added.
+#[derive(Clone, Copy)]
+struct Checkpoint {
+    roots: usize,
+    problems: usize,
+    reported: [usize; 2],
+    nodes: usize,
+    items: usize,
+    entries: usize,
+    owned: usize,
+    merges: usize,
+    merged_entries: usize,
+    merge_budget: Option<usize>,
+}
+
+/// How many entries all the merge keys (`<<`) of a stream may look at, beyond half an entry per
+/// byte of text: see [`Loader::merge`].
+const MERGE_BUDGET: usize = 1 << 16;
+
+/// How many problems of each kind (syntax errors, duplicate keys) a stream reports one by one; the
+/// next one also says how many more there are, and the rest are only counted. A file of a million
+/// broken documents is then a hundred findings, not a million.
+const MAX_REPORTED: usize = 100;
+
+/// Where the parser's character indices point in the text: `offsets` converts the input's
+/// indices (from `char_base` on) into bytes from `origin`, in the input with `padding` added (see
+/// [`Loader::load_lenient`]).
+struct InputMap<'o> {
+    offsets: &'o CharOffsets<'o>,
+    origin: usize,
+    char_base: usize,
+    padding: &'o [(usize, usize)],
+}
+
+impl InputMap<'_> {
+    #[inline]
+    fn byte(&self, mark: Marker) -> usize {
+        unpad(
+            self.origin + self.offsets.byte(self.char_base + mark.index()),
+            self.padding,
+        )
+    }
 }
 
 /// An open collection while its children are being read.
@@ -283,18 +440,66 @@ struct Loader<'a> {
     open_items: Vec<NodeId>,
     /// Entries of the mappings still open, innermost last.
     open_entries: Vec<(NodeId, NodeId)>,
+    /// How many problems of each kind were found (syntax errors, duplicate keys), reported or
+    /// not, and the first one past [`MAX_REPORTED`].
+    reported: [usize; 2],
+    first_unreported: [Option<LoadProblem>; 2],
+    /// How many more entries merge keys may look at; `None` once they went past it.
+    merge_budget: Option<usize>,
 }
 
 impl<'a> Loader<'a> {
-    /// Loads `text[base..]`, as written, to the end or the first syntax error.
-    fn load_from(&mut self, text: &'a str, base: usize) -> Result<(), Failure> {
-        self.load_events(text, &text[base..], base, &[])
+    /// Loads one part of the text (see [`next_part`]). After a syntax error the rest of the part
+    /// is not loaded; an indentation error that Kubernetes would not raise is repaired.
+    fn load_part(&mut self, text: &'a str, offsets: &CharOffsets<'_>, part: Range<usize>) {
+        let loaded = match top_level_flow_start(text, part.clone()) {
+            // saphyr-parser holds every token of a collection that could still turn out to be an
+            // implicit key (`[a, b]: c`) until it knows, and inside a flow collection it never
+            // rules that out, not even across lines, which YAML does not allow for a key. A JSON
+            // file's tokens were all queued before the first event: some 100 bytes each, 234 MB
+            // for a 5 MB `kubectl get -o json`. A key cannot start on the line of a `---`
+            // marker, so the parser reads the part with one written before the collection, an
+            // insertion mapped back like the padding of a repair. (After a `---` line of its own,
+            // it only adds an empty document, which is left out.)
+            Some(at) => {
+                let input = [&text[part.start..at], "--- ", &text[at..part.end]].concat();
+                let input_offsets = CharOffsets::new(&input);
+                let map = InputMap {
+                    offsets: &input_offsets,
+                    origin: part.start,
+                    char_base: 0,
+                    padding: &[(at, 4)],
+                };
+                self.load_events(text, &input, part.start, &map)
+            }
+            None => {
+                let map = InputMap {
+                    offsets,
+                    origin: 0,
+                    char_base: offsets.char_index(part.start),
+                    padding: &[],
+                };
+                self.load_events(text, &text[part.clone()], part.start, &map)
+            }
+        };
+        let Err(mut failure) = loaded else {
+            return;
+        };
+        if failure.repair.is_some() {
+            match self.load_lenient(text, failure, part.end) {
+                Ok(()) => return,
+                Err(next) => failure = next,
+            }
+        }
+        // Nothing refers to what the broken document added to the arena.
+        self.truncate_arena(&failure.checkpoint);
+        self.report(failure.problem);
     }
 
-    /// Loads again from the document that failed on indentation, adding a space at the start of
-    /// each line at fault until the parser accepts it. Spans are mapped back onto the original
-    /// text, and values are compared with it as on a first load.
-    fn load_lenient(&mut self, text: &'a str, mut failure: Failure) -> Result<(), Failure> {
+    /// Loads again the document that failed on indentation, `text[failure.document_start..end]`,
+    /// adding a space at the start of each line at fault until the parser accepts it. Spans are
+    /// mapped back onto the original text, and values are compared with it as on a first load.
+    fn load_lenient(&mut self, text: &'a str, mut failure: Box<Failure>, end: usize) -> Result<(), Box<Failure>> {
         let base = failure.document_start;
         // Every retry parses again from `base`, so it starts from what the stream held before it.
         let checkpoint = failure.checkpoint;
@@ -304,24 +509,31 @@ impl<'a> Loader<'a> {
             let Some(lines) = failure.repair.take() else {
                 return Err(failure);
             };
-            self.rollback(checkpoint);
+            self.rollback(&checkpoint);
             let mut at = line_start(text, lines.start);
-            while at <= lines.end && at < text.len() {
+            while at <= lines.end && at < end {
                 match padding.binary_search_by_key(&at, |&(offset, _)| offset) {
                     Ok(i) => padding[i].1 += 1,
                     Err(i) => padding.insert(i, (at, 1)),
                 }
-                at = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+                at = next_line(text, at).unwrap_or(end);
             }
-            let mut padded = String::with_capacity(text.len() - base + padding.len());
+            let mut padded = String::with_capacity(end - base + padding.len());
             let mut copied = base;
             for &(offset, spaces) in &padding {
                 padded.push_str(&text[copied..offset]);
                 padded.extend(std::iter::repeat_n(' ', spaces));
                 copied = offset;
             }
-            padded.push_str(&text[copied..]);
-            match self.load_events(text, &padded, base, &padding) {
+            padded.push_str(&text[copied..end]);
+            let offsets = CharOffsets::new(&padded);
+            let map = InputMap {
+                offsets: &offsets,
+                origin: base,
+                char_base: 0,
+                padding: &padding,
+            };
+            match self.load_events(text, &padded, base, &map) {
                 Ok(()) => return Ok(()),
                 Err(next) => failure = next,
             }
@@ -329,23 +541,82 @@ impl<'a> Loader<'a> {
         Err(failure)
     }
 
-    /// Forgets the documents, nodes and problems added since `checkpoint`.
-    fn rollback(&mut self, (roots, problems): (usize, usize)) {
-        self.stream.roots.truncate(roots);
-        self.stream.problems.truncate(problems);
+    /// Where the stream stands now.
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            roots: self.stream.roots.len(),
+            problems: self.stream.problems.len(),
+            reported: self.reported,
+            nodes: self.stream.nodes.len(),
+            items: self.stream.items.len(),
+            entries: self.stream.entries.len(),
+            owned: self.stream.owned.len(),
+            merges: self.stream.merges.len(),
+            merged_entries: self.stream.merged_entries.len(),
+            merge_budget: self.merge_budget,
+        }
     }
 
-    /// Builds nodes from the events of `input`, which is `text[base..]` with `padding` added (see
-    /// [`Loader::load_lenient`]).
-    fn load_events(
-        &mut self,
-        text: &'a str,
-        input: &str,
-        base: usize,
-        padding: &[(usize, usize)],
-    ) -> Result<(), Failure> {
-        let offsets = CharOffsets::new(input);
-        let byte = |mark: Marker| unpad(base + offsets.byte(mark.index()), padding);
+    /// Forgets the documents, nodes and problems added since `checkpoint`.
+    fn rollback(&mut self, checkpoint: &Checkpoint) {
+        self.stream.roots.truncate(checkpoint.roots);
+        self.stream.problems.truncate(checkpoint.problems);
+        self.reported = checkpoint.reported;
+        self.merge_budget = checkpoint.merge_budget;
+        for (reported, first) in self.reported.iter().zip(&mut self.first_unreported) {
+            if *reported <= MAX_REPORTED {
+                *first = None;
+            }
+        }
+        self.truncate_arena(checkpoint);
+    }
+
+    /// Lets go of the nodes added since `checkpoint`, once no document refers to them.
+    fn truncate_arena(&mut self, checkpoint: &Checkpoint) {
+        self.stream.nodes.truncate(checkpoint.nodes);
+        self.stream.items.truncate(checkpoint.items);
+        self.stream.entries.truncate(checkpoint.entries);
+        self.stream.owned.truncate(checkpoint.owned);
+        self.stream.merges.truncate(checkpoint.merges);
+        self.stream.merged_entries.truncate(checkpoint.merged_entries);
+    }
+
+    /// Records a problem, one by one up to [`MAX_REPORTED`] of its kind; past that it is only
+    /// counted (see [`Loader::report_unreported`]).
+    fn report(&mut self, problem: LoadProblem) {
+        let kind = match problem {
+            LoadProblem::Syntax { .. } => 0,
+            LoadProblem::DuplicateKey { .. } => 1,
+        };
+        self.reported[kind] += 1;
+        if self.reported[kind] <= MAX_REPORTED {
+            self.stream.problems.push(problem);
+        } else if self.first_unreported[kind].is_none() {
+            self.first_unreported[kind] = Some(problem);
+        }
+    }
+
+    /// Reports the first problem of each kind past [`MAX_REPORTED`], saying how many more there
+    /// were after it.
+    fn report_unreported(&mut self) {
+        for (reported, first) in self.reported.iter().zip(&mut self.first_unreported) {
+            let more = reported.saturating_sub(MAX_REPORTED + 1);
+            self.stream.problems.extend(first.take().map(|problem| match problem {
+                LoadProblem::Syntax { span, message } => LoadProblem::Syntax {
+                    span,
+                    message: format!("{message} (and {more} more syntax errors after this one, not reported)"),
+                },
+                LoadProblem::DuplicateKey { key, span, first, .. } => {
+                    LoadProblem::DuplicateKey { key, span, first, more }
+                }
+            }));
+        }
+    }
+
+    /// Builds nodes from the events of `input`, which is `text[base..]` with `map.padding` added
+    /// (see [`Loader::load_lenient`]).
+    fn load_events(&mut self, text: &'a str, input: &str, base: usize, map: &InputMap<'_>) -> Result<(), Box<Failure>> {
+        let byte = |mark: Marker| map.byte(mark);
         let mut parser = Parser::new_from_str(input);
         let mut open: Vec<Open> = Vec::new();
         self.open_items.clear();
@@ -353,7 +624,7 @@ impl<'a> Loader<'a> {
         // Anchors are numbered from 1 per parser; index 0 is unused.
         let mut anchors: Vec<Option<NodeId>> = Vec::new();
         let mut document_start = base;
-        let mut checkpoint = (self.stream.roots.len(), self.stream.problems.len());
+        let mut checkpoint = self.checkpoint();
         // The document's top-level `kind` value, once read, and the top-level value being read
         // without being kept, if any (see `load_except`).
         let mut kind: Option<NodeId> = None;
@@ -364,16 +635,23 @@ impl<'a> Loader<'a> {
                 Ok(next) => next,
                 Err(error) => {
                     let at = byte(*error.marker()).min(text.len());
-                    return Err(Failure {
-                        problem: syntax_problem(&error, at, text),
+                    return Err(Failure::new(
+                        syntax_problem(&error, at, text),
                         document_start,
                         checkpoint,
-                        repair: repair_for(&error, at, text),
-                    });
+                        repair_for(&error, at, text),
+                    ));
                 }
             };
             let start = byte(span.start);
             let end = byte(span.end);
+            if open.len() >= MAX_DEPTH && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..)) {
+                let problem = LoadProblem::Syntax {
+                    span: Span::new(start, end.max(start)),
+                    message: format!("collections nested more than {MAX_DEPTH} levels deep"),
+                };
+                return Err(Failure::new(problem, document_start, checkpoint, None));
+            }
             if let Some(skip) = &mut skipping {
                 match self.skip_event(text, event, start, end, &mut open, skip) {
                     Skipped::Inside => {}
@@ -387,7 +665,7 @@ impl<'a> Loader<'a> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
                     document_start = start;
-                    checkpoint = (self.stream.roots.len(), self.stream.problems.len());
+                    checkpoint = self.checkpoint();
                     open.clear();
                     self.open_items.clear();
                     self.open_entries.clear();
@@ -503,7 +781,8 @@ impl<'a> Loader<'a> {
                 match collection {
                     Open::Sequence { first, .. } => self.open_items.truncate(first),
                     Open::Mapping { first, .. } => {
-                        self.report_duplicate_keys(first);
+                        // A value not kept needs no merge.
+                        let _ = self.report_duplicate_keys(first);
                         self.open_entries.truncate(first);
                     }
                 }
@@ -616,8 +895,8 @@ impl<'a> Loader<'a> {
         .is_null()
     }
 
-    /// Turns a finished collection into a node, moving its children to the stream, and reports
-    /// duplicate keys.
+    /// Turns a finished collection into a node, moving its children to the stream, reports
+    /// duplicate keys, and resolves a mapping's merge key.
     fn close(&mut self, collection: Open, closing_end: Option<usize>) -> (NodeId, usize) {
         let end_of = |loader: &Self, last: Option<NodeId>, start: usize| {
             closing_end.unwrap_or_else(|| last.map_or(start, |id| loader.stream.nodes[id as usize].end as usize))
@@ -642,7 +921,7 @@ impl<'a> Loader<'a> {
             Open::Mapping {
                 start, anchor, first, ..
             } => {
-                self.report_duplicate_keys(first);
+                let merge_key = self.report_duplicate_keys(first);
                 let last_value = self
                     .open_entries
                     .get(first..)
@@ -651,50 +930,140 @@ impl<'a> Loader<'a> {
                 let end = end_of(self, last_value, start);
                 let range = arena_range(self.stream.entries.len(), self.open_entries.len() - first);
                 self.stream.entries.extend(self.open_entries.drain(first..));
-                (
-                    self.push(Span::new(start, end.max(start)), NodeKind::Mapping(range)),
-                    anchor,
-                )
+                let id = self.push(Span::new(start, end.max(start)), NodeKind::Mapping(range));
+                if let Some(entry) = merge_key {
+                    self.merge(id, entry);
+                }
+                (id, anchor)
             }
         }
     }
 
+    /// Resolves the merge key (`<<`, the entry `(key, value)`) of `mapping`, once, as Kubernetes'
+    /// YAML reader does: it takes every key of the mapping merged, or of the mappings in the list
+    /// merged (the first one that has a key wins), that it does not have itself. Each merged
+    /// mapping was resolved when it closed, so the work is the merged mappings' entries, not the
+    /// whole tree of merges behind them: a chain of merges each listing the one before twice
+    /// costs its length, not two to the power of it.
+    ///
+    /// Merges can still copy entries again and again (a chain where each mapping adds a key and
+    /// merges the one before), so what they may look at in a stream is bounded by the text's
+    /// size: past it, a syntax problem at the merge key, and this and later merges are not
+    /// followed.
+    fn merge(&mut self, mapping: NodeId, (key, value): (NodeId, NodeId)) {
+        let Some(budget) = self.merge_budget else {
+            return;
+        };
+        let stream = &self.stream;
+        let sources: &[NodeId] = match &stream.nodes[value as usize].kind {
+            NodeKind::Mapping(_) => std::slice::from_ref(&value),
+            NodeKind::Sequence(range) => &stream.items[range.start as usize..range.end as usize],
+            NodeKind::Scalar { .. } => return,
+        };
+        let entries_of = |id: NodeId| match &stream.nodes[id as usize].kind {
+            NodeKind::Mapping(range) => &stream.entries[range.start as usize..range.end as usize],
+            _ => &[],
+        };
+        // What this merge looks at: the mapping's own keys, each source and its entries.
+        let mut cost = entries_of(mapping).len();
+        for &source in sources {
+            cost += 1 + entries_of(source).len() + stream.merged_entries(source).len();
+            if cost > budget {
+                break;
+            }
+        }
+        if cost > budget {
+            self.merge_budget = None;
+            let span = stream.nodes[key as usize].span();
+            self.report(LoadProblem::Syntax {
+                span,
+                message: format!(
+                    "merge keys (`<<`) copy more than {budget} entries here; this merge and the later ones are not followed"
+                ),
+            });
+            return;
+        }
+        self.merge_budget = Some(budget - cost);
+        let key_text = |id: NodeId| stream.scalar_text(stream.nodes.get(id as usize)?);
+        // The mapping's own keys are found before anything merged.
+        let mut seen: std::collections::HashSet<&str> =
+            entries_of(mapping).iter().filter_map(|&(k, _)| key_text(k)).collect();
+        let mut merged = Vec::new();
+        for &source in sources {
+            // Within one mapping the last of a key written twice wins, as in `Node::get`.
+            let own = entries_of(source).iter().rev();
+            for &(k, v) in own.chain(stream.merged_entries(source)) {
+                if let Some(text) = key_text(k)
+                    && text != "<<"
+                    && seen.insert(text)
+                {
+                    merged.push((k, v));
+                }
+            }
+        }
+        let range = arena_range(self.stream.merged_entries.len(), merged.len());
+        self.stream.merged_entries.extend(merged);
+        self.stream.merges.push((mapping, range));
+    }
+
     /// Duplicate keys among the open mapping's entries (`open_entries[first..]`). Small mappings,
-    /// nearly all of them, are compared pairwise without allocating, each key read once.
-    fn report_duplicate_keys(&mut self, first: usize) {
+    /// nearly all of them, are compared pairwise without allocating, each key read once. Returns
+    /// its first merge key (`<<`) entry, if any.
+    fn report_duplicate_keys(&mut self, first: usize) -> Option<(NodeId, NodeId)> {
         const PAIRWISE_UP_TO: usize = 16;
         let stream = &self.stream;
         let entries = &self.open_entries[first..];
         // A key inside a value not kept may have no node (a collection or an alias as a key).
         let key_text = |id: NodeId| stream.scalar_text(stream.nodes.get(id as usize)?);
-        let duplicate = |key: NodeId, first: NodeId| LoadProblem::DuplicateKey {
-            key: key_text(key).unwrap_or_default().to_owned(),
-            span: stream.nodes[key as usize].span(),
-            first: stream.nodes[first as usize].span(),
-        };
-        let mut problems = Vec::new();
+        // (the key written again, the first one)
+        let mut duplicates: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut merge_key = None;
         if entries.len() <= PAIRWISE_UP_TO {
             let mut keys = [None; PAIRWISE_UP_TO];
-            for (i, &(key, _)) in entries.iter().enumerate() {
+            for (i, &(key, value)) in entries.iter().enumerate() {
                 let Some(text) = key_text(key) else { continue };
+                if text == "<<" && merge_key.is_none() {
+                    merge_key = Some((key, value));
+                }
                 if let Some(earlier) = keys[..i].iter().position(|&k| k == Some(text)) {
-                    problems.push(duplicate(key, entries[earlier].0));
+                    duplicates.push((key, entries[earlier].0));
                 }
                 keys[i] = Some(text);
             }
         } else {
             let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::new();
-            for &(key, _) in entries {
+            for &(key, value) in entries {
                 let Some(text) = key_text(key) else { continue };
+                if text == "<<" && merge_key.is_none() {
+                    merge_key = Some((key, value));
+                }
                 match seen.get(text) {
-                    Some(&earlier) => problems.push(duplicate(key, earlier)),
+                    Some(&earlier) => duplicates.push((key, earlier)),
                     None => {
                         seen.insert(text, key);
                     }
                 }
             }
         }
-        self.stream.problems.extend(problems);
+        for (key, first) in duplicates {
+            if self.reported[1] > MAX_REPORTED {
+                // Only counted: see `report`.
+                self.reported[1] += 1;
+                continue;
+            }
+            let stream = &self.stream;
+            let problem = LoadProblem::DuplicateKey {
+                key: stream
+                    .scalar_text(&stream.nodes[key as usize])
+                    .unwrap_or_default()
+                    .to_owned(),
+                span: stream.nodes[key as usize].span(),
+                first: stream.nodes[first as usize].span(),
+                more: 0,
+            };
+            self.report(problem);
+        }
+        merge_key
     }
 }
 
@@ -725,7 +1094,7 @@ fn repair_for(error: &ScanError, at: usize, text: &str) -> Option<Range<usize>> 
                 Some(b'\'') => ScalarStyle::SingleQuoted,
                 _ => return None,
             };
-            let first_continuation = at + text[at..].find('\n')? + 1;
+            let first_continuation = next_line(text, at)?;
             Some(first_continuation..scalar_span(text, at, text.len(), style).end)
         }
         _ => None,
@@ -836,6 +1205,21 @@ impl<'a> CharOffsets<'a> {
         self.cursor.set((char_index, byte));
         byte
     }
+
+    /// The inverse of [`CharOffsets::byte`]: how many characters start before byte `byte`.
+    fn char_index(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        let Some(checkpoints) = &self.checkpoints else {
+            return byte;
+        };
+        let i = checkpoints.partition_point(|&start| start <= byte).saturating_sub(1);
+        let from = checkpoints.get(i).copied().unwrap_or(0);
+        let walked = self.text.as_bytes()[from..byte]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        i * CHECKPOINT_EVERY + walked
+    }
 }
 
 /// What a scalar means once typed (the JSON type Kubernetes would see).
@@ -905,23 +1289,26 @@ impl<'s, 'a> Node<'s, 'a> {
         let NodeKind::Mapping(range) = &self.data().kind else {
             return None;
         };
-        let mut merged = None;
+        let mut merges = false;
         for &(k, v) in self.stream.entries[range.start as usize..range.end as usize]
             .iter()
             .rev()
         {
             match self.at(k).scalar() {
                 Some(text) if text == key => return Some(self.at(v)),
-                Some("<<") => merged = Some(self.at(v)),
+                Some("<<") => merges = true,
                 _ => {}
             }
         }
-        let merged = merged?;
-        match &merged.data().kind {
-            NodeKind::Mapping(_) => merged.get(key),
-            NodeKind::Sequence(_) => merged.items().find_map(|m| m.get(key)),
-            NodeKind::Scalar { .. } => None,
+        if !merges {
+            return None;
         }
+        // Resolved once, when the mapping was loaded (see `Loader::merge`).
+        self.stream
+            .merged_entries(self.id)
+            .iter()
+            .find(|&&(k, _)| self.at(k).scalar() == Some(key))
+            .map(|&(_, v)| self.at(v))
     }
 
     /// The key node of `key` in a mapping (for diagnostics that point at a key).
@@ -1102,6 +1489,10 @@ mod tests {
         }
         assert_eq!(offsets.byte(expected.len() + 5), text.len());
         assert_eq!(offsets.byte(2), expected[2]);
+        for (index, &byte) in expected.iter().enumerate() {
+            assert_eq!(offsets.char_index(byte), index, "byte {byte}");
+        }
+        assert_eq!(CharOffsets::new("abc").char_index(2), 2);
     }
 
     #[test]
@@ -1121,7 +1512,7 @@ mod tests {
         // two nodes of `{name: a}`.
         assert_eq!(stream.nodes.len(), 15);
         assert_eq!(load(text).nodes.len(), 24);
-        let [LoadProblem::DuplicateKey { key, span, first }] = &stream.problems[..] else {
+        let [LoadProblem::DuplicateKey { key, span, first, .. }] = &stream.problems[..] else {
             panic!("{:?}", stream.problems);
         };
         assert_eq!(
@@ -1235,6 +1626,176 @@ c: 3
         assert_eq!(docs[2].get("c").unwrap().scalar(), Some("3"));
     }
 
+    /// A document whose `n` quoted values continue on lines no deeper than their key: one repair
+    /// each.
+    fn document_needing_repairs(name: &str, n: usize) -> String {
+        let mut text = format!("---\n{name}:\n");
+        for i in 0..n {
+            text.push_str(&format!("  k{i}: \"first line\n  continued\"\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn each_document_gets_its_own_repairs() {
+        // 40 repairs each: more than `MAX_REPAIRS` together, which once failed the third
+        // document because of the two before it.
+        let text: String = ["a", "b", "c"]
+            .iter()
+            .map(|name| document_needing_repairs(name, 40))
+            .collect();
+        let stream = load(&text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let docs: Vec<_> = stream.documents().collect();
+        assert_eq!(docs.len(), 3);
+        for (doc, name) in docs.iter().zip(["a", "b", "c"]) {
+            let values = doc.get(name).unwrap();
+            assert_eq!(values.entries().count(), 40);
+            assert_eq!(values.get("k39").unwrap().as_str(), Some("first line continued"));
+        }
+        let last = docs[2].get("c").unwrap().get("k0").unwrap();
+        assert!(text_of(&text, last.span()).starts_with("\"first line\n  continued\""));
+        // Still one repair budget per document.
+        let text = document_needing_repairs("a", MAX_REPAIRS + 1);
+        assert_eq!(load(&text).problems.len(), 1);
+    }
+
+    #[test]
+    fn problems_past_a_hundred_are_counted_not_listed() {
+        let text = "---\n[\n".repeat(1000);
+        let stream = load(&text);
+        assert_eq!(stream.problems.len(), MAX_REPORTED + 1);
+        let Some(LoadProblem::Syntax { message, .. }) = stream.problems.last() else {
+            panic!("{:?}", stream.problems.last());
+        };
+        assert!(
+            message.ends_with("(and 899 more syntax errors after this one, not reported)"),
+            "{message}"
+        );
+        // Each error is found in its own document: an unclosed `[` ends at the next marker.
+        let starts: Vec<usize> = stream
+            .problems
+            .iter()
+            .map(|p| match p {
+                LoadProblem::Syntax { span, .. } => span.start,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(starts, (1..=MAX_REPORTED + 1).map(|i| i * 6).collect::<Vec<_>>());
+
+        let text = format!("a: 0\n{}", "a: 1\n".repeat(1000));
+        let stream = load(&text);
+        assert_eq!(stream.problems.len(), MAX_REPORTED + 1);
+        let mores: Vec<usize> = stream
+            .problems
+            .iter()
+            .map(|p| match p {
+                LoadProblem::DuplicateKey { more, .. } => *more,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(mores[..MAX_REPORTED], [0; MAX_REPORTED]);
+        assert_eq!(mores[MAX_REPORTED], 899);
+        // The last value still wins.
+        assert_eq!(stream.documents().next().unwrap().get("a").unwrap().scalar(), Some("1"));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        // Old Mac line endings: after the broken document, loading resumes at the next `---`.
+        let text = "a: [\r---\rb: 1\r---\r\nc: 2\r\n";
+        let stream = load(text);
+        assert_eq!(stream.problems.len(), 1, "{:?}", stream.problems);
+        let keys: Vec<_> = stream
+            .documents()
+            .map(|d| d.entries().next().unwrap().0.scalar().unwrap())
+            .collect();
+        assert_eq!(keys, ["b", "c"]);
+        assert_eq!(next_line("x\ry", 0), Some(2));
+        assert_eq!(next_line("x\r\ny", 0), Some(3));
+        assert_eq!(next_line("x", 0), None);
+        assert_eq!(line_start("x\ry", 2), 2);
+    }
+
+    #[test]
+    fn parts_end_at_document_markers_with_their_directives() {
+        let text = "a: 1\n---\nb: [\n--- # c\n----\n---x\n...\n%YAML 1.2\n%TAG ! !x\n---\rd\r---";
+        let mut parts = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let end = next_part(text, start);
+            parts.push(&text[start..end]);
+            start = end;
+        }
+        assert_eq!(
+            parts,
+            [
+                "a: 1\n",
+                "---\nb: [\n",
+                "--- # c\n----\n---x\n...\n",
+                "%YAML 1.2\n%TAG ! !x\n---\rd\r",
+                "---"
+            ]
+        );
+        // Directives before a document still apply to it.
+        let stream = load("a: 1\n...\n%YAML 1.2\n---\nb: 2\n");
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        assert_eq!(stream.documents().count(), 2);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |levels: usize| format!("{}x\n---\nafter: 1\n", "- ".repeat(levels));
+        let text = deep(MAX_DEPTH);
+        let stream = load(&text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        assert_eq!(stream.documents().count(), 2);
+        let text = deep(MAX_DEPTH + 1);
+        let stream = load(&text);
+        let [LoadProblem::Syntax { span, message }] = &stream.problems[..] else {
+            panic!("{:?}", stream.problems);
+        };
+        assert_eq!(span.start, 2 * MAX_DEPTH);
+        assert!(message.contains("nested more than 10000 levels"), "{message}");
+        // The next document is still read.
+        let keys: Vec<_> = stream
+            .documents()
+            .map(|d| d.entries().next().unwrap().0.scalar().unwrap())
+            .collect();
+        assert_eq!(keys, ["after"]);
+    }
+
+    #[test]
+    fn top_level_flow_collections_load_with_their_spans() {
+        for text in [
+            "{\"kind\": \"Pod\", \"spec\": {\"image\": \"nginx\"}}\n",
+            "# comment\n\n---\n[{\"kind\": \"Pod\", \"spec\": {\"image\": \"nginx\"}}]\n",
+            "%YAML 1.2\n--- # c\r\n{kind: Pod, spec: {image: nginx}}",
+        ] {
+            let flow = text.find(['{', '[']).unwrap();
+            let part = if text.starts_with('{') { 0 } else { flow };
+            assert_eq!(top_level_flow_start(text, 0..text.len()), Some(part), "{text:?}");
+            let stream = load(text);
+            assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+            let docs: Vec<_> = stream.documents().collect();
+            assert_eq!(docs.len(), 1, "{text:?}");
+            assert_eq!(docs[0].span().start, flow);
+            let pod = docs[0].items().next().unwrap_or(docs[0]);
+            let image = pod.get("spec").unwrap().get("image").unwrap();
+            assert_eq!(image.as_str(), Some("nginx"));
+            assert_eq!(text_of(text, image.content_span().unwrap()), "nginx");
+        }
+        for text in ["a: [1]\n", "--- [1]\n", "  [1]\n", "- [1]\n"] {
+            assert_eq!(top_level_flow_start(text, 0..text.len()), None, "{text:?}");
+        }
+        // A syntax error inside is reported where it is.
+        let text = "{\"a\": [1, 2}\n";
+        let [LoadProblem::Syntax { span, .. }] = &load(text).problems[..] else {
+            panic!();
+        };
+        assert_eq!(span.start, text.find('}').unwrap());
+    }
+
     #[test]
     fn unpad_maps_offsets_back() {
         // Two spaces added at offset 10, one at offset 20.
@@ -1257,7 +1818,7 @@ c: 3
             .problems
             .iter()
             .map(|p| match p {
-                LoadProblem::DuplicateKey { key, span, first } => (key.as_str(), span.start, first.start),
+                LoadProblem::DuplicateKey { key, span, first, .. } => (key.as_str(), span.start, first.start),
                 other => panic!("unexpected {other:?}"),
             })
             .collect();
@@ -1275,6 +1836,75 @@ c: 3
         let c2 = doc.get("c2").unwrap();
         assert_eq!(c2.get("image").unwrap().as_str(), Some("nginx"));
         assert_eq!(c2.get("policy").unwrap().as_str(), Some("Never"));
+    }
+
+    #[test]
+    fn merge_keys_follow_kubernetes_precedence() {
+        let text = "\
+a: &a {image: a, policy: A, only-a: 1}
+b: &b {image: b, policy: B, only-b: 2, <<: {deep: 3}}
+own:
+  policy: own
+  <<: [*a, *b]
+  name: x
+nested: {<<: {<<: *b}}
+scalar: {<<: 5, k: v}
+";
+        let stream = load(text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let doc = stream.documents().next().unwrap();
+        let own = doc.get("own").unwrap();
+        let value = |key: &str| own.get(key).and_then(|v| v.scalar());
+        // Its own keys first, then the first mapping listed that has the key.
+        assert_eq!(value("policy"), Some("own"));
+        assert_eq!(value("image"), Some("a"));
+        assert_eq!(value("only-b"), Some("2"));
+        assert_eq!(value("deep"), Some("3"));
+        assert_eq!(value("missing"), None);
+        // What `entries` gives is what is written.
+        assert_eq!(own.entries().count(), 3);
+        let nested = doc.get("nested").unwrap();
+        assert_eq!(nested.get("deep").unwrap().scalar(), Some("3"));
+        assert_eq!(nested.get("image").unwrap().scalar(), Some("b"));
+        assert_eq!(doc.get("scalar").unwrap().get("k").unwrap().scalar(), Some("v"));
+    }
+
+    #[test]
+    fn merge_chains_cost_their_length() {
+        // Each level lists the one before twice: 2^40 paths if merges were followed each time.
+        let mut text = String::from("m0: &m0 {a: b}\n");
+        for i in 1..=40 {
+            text.push_str(&format!("m{i}: &m{i} {{<<: [*m{}, *m{}]}}\n", i - 1, i - 1));
+        }
+        text.push_str("spec: {<<: *m40, c: d}\n");
+        let stream = load(&text);
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let spec = stream.documents().next().unwrap().get("spec").unwrap();
+        assert_eq!(spec.get("a").unwrap().scalar(), Some("b"));
+        assert!(spec.get("missing").is_none());
+        assert!(stream.merged_entries.len() <= 42);
+    }
+
+    #[test]
+    fn merges_that_copy_more_than_the_text_allows_are_a_problem() {
+        // Each level adds a key and merges the one before: level i copies i entries, so 3000
+        // levels would copy 4.5 million for a text of 100 KB.
+        let mut text = String::from("m0: &m0 {k0: v}\n");
+        for i in 1..3000 {
+            text.push_str(&format!("m{i}: &m{i} {{k{i}: v, <<: *m{}}}\n", i - 1));
+        }
+        text.push_str("last: {<<: *m2999}\n");
+        let stream = load(&text);
+        let [LoadProblem::Syntax { span, message }] = &stream.problems[..] else {
+            panic!("{:?}", stream.problems);
+        };
+        assert_eq!(&text[span.range()], "<<");
+        assert!(message.contains("merge keys"), "{message}");
+        assert!(stream.merged_entries.len() <= text.len() / 2 + MERGE_BUDGET);
+        let doc = stream.documents().next().unwrap();
+        // The merges before the bound are followed, the ones after it are not.
+        assert_eq!(doc.get("m10").unwrap().get("k0").unwrap().scalar(), Some("v"));
+        assert!(doc.get("last").unwrap().get("k0").is_none());
     }
 
     #[test]

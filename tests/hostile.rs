@@ -78,19 +78,20 @@ fn rules_in(report: &Value, file: &str) -> Vec<String> {
 
 #[test]
 fn alias_bombs_cost_nothing() {
-    // "Billion laughs": 10 levels of 10 aliases, 10^10 strings if expanded.
-    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    // "Billion laughs": 10 levels of 10 aliases, 10^10 strings if expanded. (In the same document:
+    // an anchor is not known in the next one.)
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bomb}\nx:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
     for i in 1..=10 {
         let refs = vec![format!("*a{}", i - 1); 10].join(", ");
-        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        text.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
     }
-    text.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: bomb}\nspec:\n  containers: *a10\n");
+    text.push_str("spec:\n  containers: *a10\n");
     let (_, report, _) = with_good_file("bomb.yaml", &text);
     // The aliased "containers" are lists, not objects: reported, not expanded.
-    assert!(
-        rules_in(&report, "bomb.yaml").iter().all(|r| r == "invalid-pod-spec"),
-        "{report:#}"
-    );
+    // One per item of `containers`: ten, each read once.
+    assert_eq!(rules_in(&report, "bomb.yaml"), ["invalid-pod-spec"; 10], "{report:#}");
 
     // The same through List items: each object is read once, not 10^9 times.
     let mut text = String::from(
@@ -109,8 +110,11 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
     let (_, report, code) = with_good_file("flow.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
     assert_eq!(rules_in(&report, "flow.yaml"), ["yaml-syntax"]);
     assert_eq!(code, 1);
+    // Deeper than Kubernetes' YAML reader goes (10,000 levels).
     let (_, report, _) = with_good_file("block.yaml", "- ".repeat(100_000) + "x\n");
-    assert!(rules_in(&report, "block.yaml").is_empty());
+    assert_eq!(rules_in(&report, "block.yaml"), ["yaml-syntax"]);
+    let (_, report, _) = with_good_file("block-10000.yaml", "- ".repeat(10_000) + "x\n");
+    assert!(rules_in(&report, "block-10000.yaml").is_empty());
     let (_, report, _) = with_good_file("maps.yaml", "{a: ".repeat(100_000) + &"}".repeat(100_000));
     assert_eq!(rules_in(&report, "maps.yaml"), ["yaml-syntax"]);
 }
@@ -336,4 +340,91 @@ fn a_named_file_in_a_folder_without_permission_is_reported_and_the_rest_checked(
     let message = message_in(&report, "locked/pod.yaml");
     assert!(message.contains("permission denied"), "{message}");
     assert_eq!(rules_in(&report, "good.yaml"), ["latest-image-tag"]);
+}
+
+/// Anchors `m0` … `mN` under `x:`, each merging the one before twice (`<<: [*m(i-1), *m(i-1)]`),
+/// `m0` being `leaf`: followed naively, a lookup through `mN` would try 2^N paths.
+fn merge_chain(levels: usize, leaf: &str) -> String {
+    let mut text = format!("x:\n  m0: &m0 {leaf}\n");
+    for i in 1..=levels {
+        text.push_str(&format!("  m{i}: &m{i} {{<<: [*m{0}, *m{0}]}}\n", i - 1));
+    }
+    text
+}
+
+#[test]
+fn merge_chains_cost_their_length() {
+    // 40 levels, merged where each kind of object is read: a Pod's spec (the containers are at
+    // the bottom of the chain), a ServiceAccount, a Secret's data, annotations, a Kustomization.
+    let chain = merge_chain(40, "{containers: [{name: a, image: nginx}]}");
+    let plain = merge_chain(40, "{a: b}");
+    let text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: chained}}\n{chain}spec: {{<<: *m40}}\n\
+         ---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: sa, namespace: apps}}\n{plain}<<: *m40\n\
+         ---\napiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: apps}}\ntype: kubernetes.io/dockerconfigjson\n{plain}data: {{<<: *m40}}\n\
+         ---\napiVersion: v1\nkind: Pod\n{plain}metadata: {{name: annotated, annotations: {{<<: *m40}}}}\nspec: {{<<: *m40, containers: [{{name: a, image: nginx:1}}]}}\n\
+         ---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{plain}<<: *m40\nimages: {{<<: *m40}}\n"
+    );
+    let (_, report, _) = with_good_file("merges.yaml", &text);
+    let rules = rules_in(&report, "merges.yaml");
+    // The containers merged from 40 levels down are read; nothing is a syntax error.
+    assert!(rules.contains(&"missing-image-tag".to_owned()), "{report:#}");
+    assert!(!rules.contains(&"yaml-syntax".to_owned()), "{report:#}");
+}
+
+#[test]
+fn merges_past_the_bound_are_a_syntax_error() {
+    // Each level adds a key and merges the one before: the copies grow with the square of the
+    // levels, so past the bound set by the file's size the merge is reported and not followed.
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nx:\n  m0: &m0 {k0: v}\n");
+    for i in 1..3000 {
+        text.push_str(&format!("  m{i}: &m{i} {{k{i}: v, <<: *m{}}}\n", i - 1));
+    }
+    let (_, report, _) = with_good_file("merges.yaml", &text);
+    assert_eq!(rules_in(&report, "merges.yaml"), ["yaml-syntax"], "{report:#}");
+}
+
+/// The message of the last diagnostic of `file`, in offset order.
+fn last_message(report: &Value, file: &str) -> String {
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let last = diagnostics.iter().rfind(|d| d["file"] == file).unwrap();
+    last["message"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_hundred_thousand_broken_documents_are_a_hundred_findings() {
+    let (_, report, code) = with_good_file("broken.yaml", "---\n[\n".repeat(100_000));
+    assert_eq!(rules_in(&report, "broken.yaml"), ["yaml-syntax"; 101]);
+    assert!(
+        last_message(&report, "broken.yaml").ends_with("(and 99899 more syntax errors after this one, not reported)"),
+        "{report:#}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_hundred_thousand_duplicate_keys_are_a_hundred_findings() {
+    let text = format!("kind: ConfigMap\n{}", "key: value\n".repeat(100_001));
+    let (_, report, _) = with_good_file("duplicates.yaml", &text);
+    assert_eq!(rules_in(&report, "duplicates.yaml"), ["duplicate-key"; 101]);
+    assert!(
+        last_message(&report, "duplicates.yaml")
+            .ends_with("(and 99899 more duplicate keys after this one, not reported)"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn old_mac_line_endings_keep_lines_right() {
+    let text = "apiVersion: v1\rkind: Pod\rmetadata: {name: cr}\rspec:\r  containers:\r  - name: app\r    image: nginx:latest\r";
+    let (_, report, _) = with_good_file("cr.yaml", text);
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "cr.yaml")
+        .unwrap();
+    assert_eq!(d["rule"], "latest-image-tag");
+    assert_eq!(d["range"]["start"]["line"], 7);
+    assert_eq!(d["range"]["start"]["column"], 18);
 }

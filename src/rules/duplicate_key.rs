@@ -14,11 +14,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn finding(problem: &LoadProblem) -> Option<Finding> {
-    let LoadProblem::DuplicateKey { key, span, first } = problem else {
+    let LoadProblem::DuplicateKey { key, span, first, more } = problem else {
         return None;
     };
+    // A file reports a hundred duplicates one by one; the last says how many more there are.
+    let message = match more {
+        0 => format!("key \"{key}\" is written twice in the same mapping"),
+        more => format!(
+            "key \"{key}\" is written twice in the same mapping (and {more} more duplicate keys after this one, not reported)"
+        ),
+    };
     Some(
-        Finding::new(*span, format!("key \"{key}\" is written twice in the same mapping"))
+        Finding::new(*span, message)
             .label("written again here")
             .related(*first, "first written here")
             .help("remove one of them: Kubernetes tools keep only one of the values, or reject the object"),
