@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectRef};
 use crate::discover::{self, DiscoverError, Selection};
 use crate::inventory::Inventory;
-use crate::manifest::{self, DeployTimeImages, Workload};
+use crate::manifest::{self, DeployTimeImages, UnreadKinds, Workload};
 use crate::read::{self, FileOutcome};
 use crate::rules::{self, Check, Context, Rule, Stage};
 use crate::setup::{Setup, SetupError, Setups};
@@ -41,6 +41,8 @@ pub struct Outcome {
     pub helm_charts: Vec<String>,
     /// Images not judged because a tool sets them at deploy time.
     pub images_set_at_deploy: DeployTimeImages,
+    /// Objects of kinds pullcheck does not read that name images: not checked.
+    pub unread_kinds: UnreadKinds,
 }
 
 impl Outcome {
@@ -56,6 +58,7 @@ impl Outcome {
             baselined: 0,
             helm_charts: Vec::new(),
             images_set_at_deploy: DeployTimeImages::default(),
+            unread_kinds: UnreadKinds::default(),
         }
     }
 
@@ -72,6 +75,7 @@ impl Outcome {
         self.unread += other.unread;
         self.baselined += other.baselined;
         self.images_set_at_deploy.add(other.images_set_at_deploy);
+        self.unread_kinds.add(other.unread_kinds);
     }
 }
 
@@ -218,7 +222,9 @@ fn judge(mut read: Vec<FileOutcome>, setup: &Setup) -> Outcome {
     let mut line_suppressions = Vec::new();
     let mut built_images = Vec::new();
     let mut kustomize_resources = Vec::new();
+    let mut unread_kinds = UnreadKinds::default();
     for file in &mut read {
+        unread_kinds.add(std::mem::take(&mut file.extracted.unread_kinds));
         unread += usize::from(file.incomplete);
         line_suppressions.extend(file.line_suppressions.take());
         diagnostics.append(&mut file.diagnostics);
@@ -283,6 +289,7 @@ fn judge(mut read: Vec<FileOutcome>, setup: &Setup) -> Outcome {
         baselined: 0,
         helm_charts: Vec::new(),
         images_set_at_deploy,
+        unread_kinds,
     }
 }
 

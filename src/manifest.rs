@@ -668,6 +668,75 @@ pub struct Extracted {
     pub built_images: Vec<(DeployTool, String)>,
     /// The files and folders each kustomization's `images:` apply to.
     pub kustomize_resources: Vec<KustomizeResources>,
+    /// Objects of kinds no reader knows that name an image: not checked.
+    pub unread_kinds: UnreadKinds,
+}
+
+/// How many objects of each kind that no reader knows, and that name an image, were met: their
+/// pods' images were not checked. By API version and kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnreadKinds(std::collections::BTreeMap<(String, String), usize>);
+
+impl UnreadKinds {
+    fn count(&mut self, api_version: &str, kind: &str) {
+        *self.0.entry((api_version.to_owned(), kind.to_owned())).or_default() += 1;
+    }
+
+    /// Adds the counts of another file or project.
+    pub fn add(&mut self, other: UnreadKinds) {
+        for (key, n) in other.0 {
+            *self.0.entry(key).or_default() += n;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every kind, with its API version and the number of objects: the most frequent first, then
+    /// by kind and API version.
+    pub fn by_count(&self) -> Vec<(&str, &str, usize)> {
+        let mut kinds: Vec<(&str, &str, usize)> = self
+            .0
+            .iter()
+            .map(|((api_version, kind), n)| (api_version.as_str(), kind.as_str(), *n))
+            .collect();
+        kinds.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)).then(a.0.cmp(b.0)));
+        kinds
+    }
+
+    /// The objects, of every kind.
+    pub fn objects(&self) -> usize {
+        self.0.values().sum()
+    }
+}
+
+/// Whether an `image` key with a string value is anywhere in `node`. The search is bounded: a
+/// custom resource's spec is small, and one that is not still cannot make this costly.
+fn holds_image(node: Node<'_, '_>) -> bool {
+    const MAX_DEPTH: usize = 16;
+    const MAX_NODES: usize = 4096;
+    let mut seen = 0;
+    let mut stack = vec![(node, 0)];
+    while let Some((node, depth)) = stack.pop() {
+        seen += 1;
+        if seen > MAX_NODES {
+            return false;
+        }
+        if node.is_mapping() {
+            for (key, value) in node.entries() {
+                if key.scalar() == Some("image") && value.as_str().is_some_and(|image| !image.is_empty()) {
+                    return true;
+                }
+                if depth < MAX_DEPTH {
+                    stack.push((value, depth + 1));
+                }
+            }
+        } else if node.is_sequence() && depth < MAX_DEPTH {
+            stack.extend(node.items().map(|item| (item, depth + 1)));
+        }
+    }
+    false
 }
 
 /// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
@@ -778,6 +847,12 @@ impl Reader<'_> {
             return;
         }
         let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
+            // No reader knows the kind. If it names an image, it most likely runs pods (the
+            // custom resource of some controller): count it, so that a run never ends with "no
+            // problems" while it skipped what it could not read.
+            if node.get("spec").is_some_and(holds_image) {
+                out.unread_kinds.count(api_version, kind);
+            }
             return;
         };
         let mut keys = pod_spec_path.split('.');
@@ -1142,6 +1217,22 @@ items:
         let extracted = extract_text(&text);
         assert_eq!(extracted.workloads.len(), 1);
         assert_eq!(extracted.objects, 11);
+    }
+
+    #[test]
+    fn custom_kinds_that_name_an_image_are_counted_as_unread() {
+        let extracted = extract_text(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
+        );
+        assert!(extracted.workloads.is_empty());
+        assert_eq!(
+            extracted.unread_kinds.by_count(),
+            [
+                ("argoproj.io/v1alpha1", "Rollout", 2),
+                ("serving.knative.dev/v1", "Service", 1)
+            ]
+        );
+        assert_eq!(extracted.unread_kinds.objects(), 3);
     }
 
     #[test]

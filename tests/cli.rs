@@ -71,7 +71,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0, "azd": 0, "kustomize": 0}})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0, "azd": 0, "kustomize": 0}, "unreadKinds": []})
     );
 }
 
@@ -855,4 +855,35 @@ fn report_write_errors_and_inputs_as_output_are_refused() {
             assert_eq!(output.status.code(), Some(2), "{format} --output");
         }
     }
+}
+
+/// Objects of kinds pullcheck does not read, which name images, are counted in the summary: a run
+/// never ends with "no problems found" and nothing else when it skipped them.
+#[test]
+fn unread_kinds_that_name_images_are_counted() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "rollouts.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: b, image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n",
+    );
+    let output = pullcheck(dir.path()).args(["check"]).output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("checked 1 file, 3 objects, 0 workloads: no problems found"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nnote: not checked: 2 objects of kinds pullcheck does not read, which name images: 2 Rollout (argoproj.io/v1alpha1)\n"),
+        "{stdout}"
+    );
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["summary"]["unreadKinds"],
+        serde_json::json!([{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "objects": 2}])
+    );
 }

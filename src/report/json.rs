@@ -104,6 +104,17 @@ struct Summary<'o> {
     helm_charts_skipped: &'o [String],
     /// Images not checked because a tool sets them at deploy time, by tool.
     images_set_at_deploy: SetAtDeploy,
+    /// Added in version 1 without a bump: objects of kinds pullcheck does not read that name
+    /// images, by API version and kind, the most frequent first. Their images were not checked.
+    unread_kinds: Vec<UnreadKind<'o>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UnreadKind<'o> {
+    api_version: &'o str,
+    kind: &'o str,
+    objects: usize,
 }
 
 #[derive(Serialize)]
@@ -189,6 +200,16 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 azd: outcome.images_set_at_deploy.azd,
                 kustomize: outcome.images_set_at_deploy.kustomize,
             },
+            unread_kinds: outcome
+                .unread_kinds
+                .by_count()
+                .into_iter()
+                .map(|(api_version, kind, objects)| UnreadKind {
+                    api_version,
+                    kind,
+                    objects,
+                })
+                .collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

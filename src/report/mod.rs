@@ -96,6 +96,23 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
             tools.join(", ")
         ));
     }
+    if !outcome.unread_kinds.is_empty() {
+        const SHOWN: usize = 5;
+        let kinds = outcome.unread_kinds.by_count();
+        let mut shown: Vec<String> = kinds
+            .iter()
+            .take(SHOWN)
+            .map(|(api_version, kind, n)| format!("{n} {kind} ({api_version})"))
+            .collect();
+        if kinds.len() > SHOWN {
+            shown.push(format!("and {} more kinds", kinds.len() - SHOWN));
+        }
+        line.push_str(&format!(
+            "\nnote: not checked: {} of kinds pullcheck does not read, which name images: {}",
+            plural(outcome.unread_kinds.objects(), "object"),
+            shown.join(", ")
+        ));
+    }
     if let Some(first) = outcome.helm_charts.first() {
         let charts = &outcome.helm_charts;
         let more = if charts.len() > 1 {
@@ -143,6 +160,7 @@ mod tests {
             baselined: 0,
             helm_charts: Vec::new(),
             images_set_at_deploy: Default::default(),
+            unread_kinds: Default::default(),
         }
     }
 
