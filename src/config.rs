@@ -281,7 +281,7 @@ impl<'f> Reader<'f> {
         ConfigError {
             file: Arc::clone(self.file),
             span: Some(span),
-            message,
+            message: crate::redact::message_about(self.file, span, message),
             help,
         }
     }

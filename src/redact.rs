@@ -36,7 +36,7 @@
 
 use std::collections::HashSet;
 
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 use crate::yaml::{self, LoadProblem, Node, ScalarType};
 
 /// How many levels of YAML inside strings are read; deeper, a string with a hint is masked whole.
@@ -73,6 +73,27 @@ fn masked_bytes(text: &str, depth: usize) -> Option<Vec<u8>> {
         masker.search(document);
     }
     masker.changed.then_some(masker.shown)
+}
+
+/// A message about the value at `span` of `file`, as it may be shown: when part of that value is
+/// masked in [`SourceFile::shown_text`], whatever the message quotes between double quotes (the
+/// value, as configuration and inventory errors quote it) is masked too.
+pub fn message_about(file: &SourceFile, span: Span, message: String) -> String {
+    if file.shown_text().get(span.range()) == file.text().get(span.range()) {
+        return message;
+    }
+    let mut quoted = false;
+    message
+        .chars()
+        .map(|c| match c {
+            '"' => {
+                quoted = !quoted;
+                c
+            }
+            _ if quoted && !c.is_whitespace() => '*',
+            _ => c,
+        })
+        .collect()
 }
 
 /// Whether `text` may hold a credential that [`for_display`] would mask: it has a backslash (an
@@ -656,6 +677,24 @@ mod tests {
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn messages_do_not_quote_a_masked_value() {
+        let file = SourceFile::new(
+            "inventory.yaml",
+            "registries: [\"https://me:PW1@quay.io\", \"bad host\"]\n",
+        );
+        let at = |needle: &str| {
+            let start = file.text().find(needle).unwrap();
+            Span::new(start, start + needle.len())
+        };
+        let url = at("\"https://me:PW1@quay.io\"");
+        let message = message_about(&file, url, "\"https://me:PW1@quay.io\" is not a registry".into());
+        assert_eq!(message, format!("\"{}\" is not a registry", "*".repeat(22)));
+        let other = at("\"bad host\"");
+        let message = message_about(&file, other, "\"bad host\" is not a registry".into());
+        assert_eq!(message, "\"bad host\" is not a registry");
     }
 
     #[test]
