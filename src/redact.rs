@@ -332,8 +332,9 @@ impl Masker<'_> {
         let text = self.text;
         let offset = offset.min(text.len());
         let line = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        // An error on a `---` line may end the document before it: from the marker before.
         let start = document_markers(text)
-            .take_while(|&marker| marker <= line)
+            .take_while(|&marker| marker < line)
             .last()
             .unwrap_or(0);
         let end = document_markers(text)
