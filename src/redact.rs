@@ -192,6 +192,14 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
+/// How a node is walked: searched for credentials, or masked whole (every scalar under it, keys of
+/// mappings kept), wherever it is written: an alias's values are masked at their anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Search,
+    MaskWhole,
+}
+
 /// Walks a loaded stream and masks what it means to be a credential.
 struct Masker<'t> {
     text: &'t str,
@@ -216,74 +224,53 @@ impl Masker<'_> {
         }
     }
 
-    /// Looks for credentials under `node`.
-    fn search(&mut self, node: Node<'_, '_>) {
-        if self.masked.contains(&node.identity()) || !self.searched.insert(node.identity()) {
-            return;
-        }
-        if node.is_mapping() {
-            self.search_mapping(node);
-        } else if node.is_sequence() {
-            let mut after_flag = false;
-            for item in node.items() {
-                if after_flag {
-                    self.mask_whole(item);
-                } else {
-                    self.search(item);
+    /// Looks for credentials under `root`. The walk keeps its own stack: a document nested
+    /// thousands of levels deep loads, and must not overflow the thread's stack here.
+    fn search(&mut self, root: Node<'_, '_>) {
+        let mut stack = vec![(root, Walk::Search)];
+        while let Some((node, walk)) = stack.pop() {
+            let id = node.identity();
+            match walk {
+                Walk::Search if self.masked.contains(&id) || !self.searched.insert(id) => continue,
+                Walk::MaskWhole if !self.masked.insert(id) => continue,
+                _ => {}
+            }
+            if node.is_mapping() {
+                let is_secret = walk == Walk::Search
+                    && node
+                        .entries()
+                        .any(|(k, v)| k.scalar().is_some_and(|k| k.eq_ignore_ascii_case("kind")) && is_secret_kind(v));
+                // `name: DB_PASSWORD` beside `value: …`: an environment variable, a parameter.
+                let named_credential = walk == Walk::Search
+                    && node
+                        .entries()
+                        .any(|(k, v)| k.scalar() == Some("name") && v.scalar().is_some_and(is_credential_name));
+                for (key, value) in node.entries() {
+                    let Some(name) = key.scalar() else {
+                        // A collection as a key (`? {…}`): walked like any value.
+                        stack.push((key, walk));
+                        stack.push((value, walk));
+                        continue;
+                    };
+                    let secret_payload =
+                        is_secret && (name.eq_ignore_ascii_case("data") || name.eq_ignore_ascii_case("stringData"));
+                    let credential =
+                        secret_payload || is_credential_name(name) || (named_credential && name == "value");
+                    stack.push((value, if credential { Walk::MaskWhole } else { walk }));
                 }
-                after_flag = item
-                    .scalar()
-                    .is_some_and(|s| flag_name(s).is_some_and(is_credential_name));
-            }
-        } else if node.scalar_type() == Some(ScalarType::String) {
-            self.search_string(node);
-        }
-    }
-
-    fn search_mapping(&mut self, node: Node<'_, '_>) {
-        let is_secret = node
-            .entries()
-            .any(|(k, v)| k.scalar().is_some_and(|k| k.eq_ignore_ascii_case("kind")) && is_secret_kind(v));
-        // `name: DB_PASSWORD` beside `value: …`: an environment variable, a parameter.
-        let named_credential = node
-            .entries()
-            .any(|(k, v)| k.scalar() == Some("name") && v.scalar().is_some_and(is_credential_name));
-        for (key, value) in node.entries() {
-            let Some(name) = key.scalar() else {
-                // A collection as a key (`? {…}`): searched like any value.
-                self.search(key);
-                self.search(value);
-                continue;
-            };
-            let secret_payload =
-                is_secret && (name.eq_ignore_ascii_case("data") || name.eq_ignore_ascii_case("stringData"));
-            if secret_payload || is_credential_name(name) || (named_credential && name == "value") {
-                self.mask_whole(value);
-            } else {
-                self.search(value);
-            }
-        }
-    }
-
-    /// Masks every scalar under `node` (keys of mappings are kept), wherever it is written: an
-    /// alias's values are masked at their anchor.
-    fn mask_whole(&mut self, node: Node<'_, '_>) {
-        if !self.masked.insert(node.identity()) {
-            return;
-        }
-        if node.is_mapping() {
-            for (key, value) in node.entries() {
-                if key.scalar().is_none() {
-                    self.mask_whole(key);
+            } else if node.is_sequence() {
+                let mut after_flag = false;
+                for item in node.items() {
+                    stack.push((item, if after_flag { Walk::MaskWhole } else { walk }));
+                    after_flag = item
+                        .scalar()
+                        .is_some_and(|s| flag_name(s).is_some_and(is_credential_name));
                 }
-                self.mask_whole(value);
+            } else if walk == Walk::MaskWhole {
+                self.mask(node.span());
+            } else if node.scalar_type() == Some(ScalarType::String) {
+                self.search_string(node);
             }
-        } else if node.is_sequence() {
-            for item in node.items() {
-                self.mask_whole(item);
-            }
-        } else {
-            self.mask(node.span());
         }
     }
 
@@ -696,6 +683,12 @@ mod tests {
         let other = at("\"bad host\"");
         let message = message_about(&file, other, "\"bad host\" is not a registry".into());
         assert_eq!(message, "\"bad host\" is not a registry");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let text = "- ".repeat(100_000) + "password: DEEP1\n";
+        check(&text, &["DEEP1"], &["password: "]);
     }
 
     #[test]
