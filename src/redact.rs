@@ -34,8 +34,6 @@
 //! the words a credential name or `Secret` must contain, compared without case, is shown as it is,
 //! without a second load (see [`may_hold_credentials`]).
 
-use std::collections::HashSet;
-
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, LoadProblem, Node, ScalarType};
 
@@ -61,8 +59,7 @@ fn masked_bytes(text: &str, depth: usize) -> Option<Vec<u8>> {
         depth,
         shown: text.as_bytes().to_vec(),
         changed: false,
-        searched: HashSet::new(),
-        masked: HashSet::new(),
+        walked: Vec::new(),
     };
     for problem in &stream.problems {
         if let LoadProblem::Syntax { span, .. } = problem {
@@ -97,50 +94,95 @@ pub fn message_about(file: &SourceFile, span: Span, message: String) -> String {
 }
 
 /// Whether `text` may hold a credential that [`for_display`] would mask: it has a backslash (an
-/// escape can spell any word) or, compared without case, a word that every credential name, and the
-/// kind `Secret`, contains. Without one, nothing in it is a credential by these rules.
+/// escape can spell any word), a token that names a credential ([`is_credential_name`]; the kind
+/// `Secret` is one), or a URL with user information (`://user:password@`). Without one, nothing in
+/// it is a credential by these rules: a name, the kind and a URL are written as they are read.
 pub fn may_hold_credentials(text: &str) -> bool {
-    /// Each credential name contains one of these (see [`is_credential_name`]).
-    const HINTS: &[&[u8]] = &[
-        b"secret",
-        b"auth",
-        b"password",
-        b"passwd",
-        b"passphrase",
-        b"token",
-        b"credential",
-        b"apikey",
-        b"api_key",
-        b"api-key",
-        b"privatekey",
-        b"private_key",
-        b"private-key",
-        b"dockercfg",
-        b"dockerconfigjson",
-        b"://",
-    ];
     let bytes = text.as_bytes();
     if bytes.contains(&b'\\') {
         return true;
     }
-    // One pass: only bytes that can start a hint are compared further.
-    bytes.iter().enumerate().any(|(i, &b)| {
-        matches!(b | 0x20, b's' | b'a' | b'p' | b't' | b'c' | b'd' | b':')
-            && HINTS.iter().any(|hint| {
-                bytes
-                    .get(i..i + hint.len())
-                    .is_some_and(|at| at.eq_ignore_ascii_case(hint))
-            })
-    })
+    let at = |i: usize, hint: &[u8]| {
+        bytes
+            .get(i..i + hint.len())
+            .is_some_and(|written| written.eq_ignore_ascii_case(hint))
+    };
+    // One pass: a pair of bytes (`| 0x20` lower-cases a letter) picks the few words to compare,
+    // one of which every credential token contains; the token around a word found is then judged
+    // whole, so `imagePullSecrets` and `secretKeyRef` cost no load.
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let candidate = match (bytes[i] | 0x20, bytes[i + 1] | 0x20) {
+            (b's', b'e') => at(i, b"secret"),
+            (b'a', b'u') => at(i, b"auth"),
+            (b'p', b'a') => at(i, b"pass"),
+            (b't', b'o') => at(i, b"token"),
+            (b'c', b'r') => at(i, b"credential"),
+            (b'a', b'p') => at(i, b"api"),
+            (b'p', b'r') => at(i, b"private"),
+            (b'd', b'o') => at(i, b"docker"),
+            (b':', b'/') if at(i, b"://") => {
+                // A URL: a hint only with user information (`user:password@`) in its authority.
+                let end = bytes[i + 3..]
+                    .iter()
+                    .position(|&b| b == b'/' || b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`'))
+                    .map_or(bytes.len(), |n| i + 3 + n);
+                if bytes[i + 3..end].contains(&b'@') {
+                    return true;
+                }
+                i = end;
+                continue;
+            }
+            _ => false,
+        };
+        if !candidate {
+            i += 1;
+            continue;
+        }
+        let start = bytes[..i].iter().rposition(|&b| !is_token_byte(b)).map_or(0, |n| n + 1);
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| !is_token_byte(b))
+            .map_or(bytes.len(), |n| i + n);
+        // Token bytes are ASCII: both ends are character boundaries.
+        if is_credential_token(&text[start..end]) {
+            return true;
+        }
+        i = end.max(i + 1);
+    }
+    false
 }
 
-/// Whether a key, an environment variable's name or a flag names a credential. Without case:
-/// it contains `password`, `passwd`, `passphrase`, `token`, `credential`, `apikey` (`api_key`,
-/// `api-key`), `privatekey`, `secretkey` (with `_` or `-` too), `dockerconfigjson` or `dockercfg`;
-/// or one of its words (split at `_`, `-`, `.`, `/` and camelCase) is `auth`, `auths` or `secret`.
-/// A name whose last word is `name`, `names`, `ref` or `refs` refers to a credential and is not one
-/// (`secretName`, `secretKeyRef`, `passwordSecretRef`).
+/// One of these is in every token that names a credential (see [`is_credential_name`]).
+const HINTS: &[&[u8]] = &[
+    b"secret",
+    b"auth",
+    b"pass",
+    b"token",
+    b"credential",
+    b"api",
+    b"private",
+    b"docker",
+];
+
+/// The bytes of a name's tokens: ASCII letters and digits, `_`, `-` and `.`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Whether a key, an environment variable's name or a flag names a credential: whether one of its
+/// tokens (runs of ASCII letters, digits, `_`, `-` and `.`) does. A token names a credential when,
+/// without case, it contains `password`, `passwd`, `passphrase`, `token`, `credential`, `apikey`
+/// (`api_key`, `api-key`), `privatekey`, `secretkey` (with `_` or `-` too), `dockerconfigjson` or
+/// `dockercfg`, or one of its words (split at `_`, `-`, `.` and camelCase) is `auth`, `auths` or
+/// `secret`; except when its last word is `name`, `names`, `ref` or `refs`: it then refers to a
+/// credential and is not one (`secretName`, `secretKeyRef`, `passwordSecretRef`).
 pub fn is_credential_name(name: &str) -> bool {
+    name.split(|c: char| !c.is_ascii() || !is_token_byte(c as u8))
+        .any(is_credential_token)
+}
+
+fn is_credential_token(token: &str) -> bool {
     const CONTAINED: &[&str] = &[
         "password",
         "passwd",
@@ -161,11 +203,24 @@ pub fn is_credential_name(name: &str) -> bool {
     ];
     /// A last word that makes the name a reference to a credential, not one.
     const REFERENCE: &[&str] = &["name", "names", "ref", "refs"];
-    let words = words(name);
+    // Most keys have none of the words (`name`, `image`): no allocation for them.
+    let bytes = token.as_bytes();
+    let has_word = (0..bytes.len()).any(|i| match bytes[i] | 0x20 {
+        b's' | b'a' | b'p' | b't' | b'c' | b'd' => HINTS.iter().any(|hint| {
+            bytes
+                .get(i..i + hint.len())
+                .is_some_and(|written| written.eq_ignore_ascii_case(hint))
+        }),
+        _ => false,
+    });
+    if !has_word {
+        return false;
+    }
+    let words = words(token);
     if words.last().is_some_and(|w| REFERENCE.contains(&w.as_str())) {
         return false;
     }
-    let lower = name.to_ascii_lowercase();
+    let lower = token.to_ascii_lowercase();
     CONTAINED.iter().any(|word| lower.contains(word))
         || words.iter().any(|w| w == "auth" || w == "auths" || w == "secret")
 }
@@ -200,16 +255,18 @@ enum Walk {
     MaskWhole,
 }
 
+const SEARCHED: u8 = 1;
+const MASKED: u8 = 2;
+
 /// Walks a loaded stream and masks what it means to be a credential.
 struct Masker<'t> {
     text: &'t str,
     depth: usize,
     shown: Vec<u8>,
     changed: bool,
-    /// Nodes already searched, or masked whole: an alias shares its anchor's node, so each is
-    /// walked at most twice, whatever the number of aliases.
-    searched: HashSet<usize>,
-    masked: HashSet<usize>,
+    /// How each node (by identity) has been walked: [`SEARCHED`] and [`MASKED`] bits. An alias
+    /// shares its anchor's node, so each is walked at most twice, whatever the number of aliases.
+    walked: Vec<u8>,
 }
 
 impl Masker<'_> {
@@ -230,11 +287,17 @@ impl Masker<'_> {
         let mut stack = vec![(root, Walk::Search)];
         while let Some((node, walk)) = stack.pop() {
             let id = node.identity();
-            match walk {
-                Walk::Search if self.masked.contains(&id) || !self.searched.insert(id) => continue,
-                Walk::MaskWhole if !self.masked.insert(id) => continue,
-                _ => {}
+            if self.walked.len() <= id {
+                self.walked.resize(id + 1, 0);
             }
+            let skip = match walk {
+                Walk::Search => self.walked[id] != 0,
+                Walk::MaskWhole => self.walked[id] & MASKED != 0,
+            };
+            if skip {
+                continue;
+            }
+            self.walked[id] |= if walk == Walk::Search { SEARCHED } else { MASKED };
             if node.is_mapping() {
                 let is_secret = walk == Walk::Search
                     && node
@@ -623,11 +686,14 @@ mod tests {
             "pass\\u0077ord",
             "apiKey",
             "API-KEY",
-            "x: a://b",
+            "x: a://u:p@b",
             "Token",
         ] {
             assert!(may_hold_credentials(hint), "{hint}");
         }
+        // References to credentials, and URLs without a password, are no hint.
+        let references = "imagePullSecrets: [{name: x}]\nenv: [{valueFrom: {secretKeyRef: {name: a, key: b}}}]\nvolumes: [{name: v, projected: {secretName: c}}]\nurl: https://example.com/secrets\n";
+        assert!(!may_hold_credentials(references));
         for name in [
             "password",
             "PGPASSWORD",
