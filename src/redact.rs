@@ -25,14 +25,23 @@
 //!   where what it masks cannot be mapped back onto the file (escapes, block scalars), the whole
 //!   string is masked.
 //!
-//! Fail closed: a document that does not load (a syntax error) is not read by meaning at all. If
-//! its text holds any hint of a credential (below), every line of it keeps only its indentation,
-//! `-` item markers, a leading plain `key:` and `---`; everything else on the line (values, flow
-//! collections, comments) is masked.
+//! Fail closed: a document that does not load (a syntax error; from the `---` before the error to
+//! the next one) is not read by meaning at all. If its text holds any hint of a credential (below),
+//! every line of it keeps only its indentation, `-` item markers, a leading plain `key:` and `---`;
+//! everything else on the line (values, flow collections, quoted keys, comments) is masked. Messages
+//! about a value (configuration and inventory errors) quote nothing of it when any of it is masked:
+//! see [`message_about`].
 //!
-//! The common case stays cheap: a text with no backslash (so no escape can spell a word) and none of
-//! the words a credential name or `Secret` must contain, compared without case, is shown as it is,
-//! without a second load (see [`may_hold_credentials`]).
+//! A comment line that holds a hint of a credential (`# password: …`) is masked after its `#`.
+//!
+//! What is not masked: a Secret's keys, the names of references to credentials (`secretName`,
+//! `secretKeyRef`, `imagePullSecrets`), values under other keys of other kinds (a ConfigMap's
+//! `data`), and comments after a value on the same line, in documents that load.
+//!
+//! The common case stays cheap: a text with no backslash (so no escape can spell a word), no token
+//! that names a credential (the kind `Secret` is one; compared without case) and no URL with user
+//! information is shown as it is, after one scan of its bytes and without a second load (see
+//! [`may_hold_credentials`]). A name, the kind and a URL are otherwise written as they are read.
 
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, LoadProblem, Node, ScalarType};
@@ -68,6 +77,16 @@ fn masked_bytes(text: &str, depth: usize) -> Option<Vec<u8>> {
     }
     for document in stream.documents() {
         masker.search(document);
+    }
+    // A commented-out credential (`# password: …`) means nothing to YAML, but is one all the same.
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let comment = line.trim_start_matches([' ', '\t']);
+        if comment.starts_with('#') && may_hold_credentials(comment) {
+            let start = at + line.len() - comment.len() + 1;
+            masker.mask(Span::new(start, at + line.len()));
+        }
+        at += line.len();
     }
     masker.changed.then_some(masker.shown)
 }
@@ -749,6 +768,12 @@ mod tests {
         let other = at("\"bad host\"");
         let message = message_about(&file, other, "\"bad host\" is not a registry".into());
         assert_eq!(message, "\"bad host\" is not a registry");
+    }
+
+    #[test]
+    fn commented_out_credentials() {
+        let text = "kind: Pod\n# password: COMMENT1\n  #   --token=COMMENT2\n# just a note\nspec: {}\n";
+        check(text, &["COMMENT1", "COMMENT2"], &["# just a note", "kind: Pod"]);
     }
 
     #[test]
