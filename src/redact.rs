@@ -266,16 +266,19 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// How a node is walked: searched for credentials, or masked whole (every scalar under it, keys of
+/// How a node is walked: searched for credentials (as a Secret or not), or masked whole (every scalar under it, keys of
 /// mappings kept), wherever it is written: an alias's values are masked at their anchor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Walk {
     Search,
+    /// A mapping merged (`<<`) into a Secret: searched as a Secret itself.
+    SearchSecret,
     MaskWhole,
 }
 
 const SEARCHED: u8 = 1;
-const MASKED: u8 = 2;
+const SECRET: u8 = 2;
+const MASKED: u8 = 4;
 
 /// Walks a loaded stream and masks what it means to be a credential.
 struct Masker<'t> {
@@ -283,7 +286,7 @@ struct Masker<'t> {
     depth: usize,
     shown: Vec<u8>,
     changed: bool,
-    /// How each node (by identity) has been walked: [`SEARCHED`] and [`MASKED`] bits. An alias
+    /// How each node (by identity) has been walked: [`SEARCHED`], [`SECRET`] and [`MASKED`] bits. An alias
     /// shares its anchor's node, so each is walked at most twice, whatever the number of aliases.
     walked: Vec<u8>,
 }
@@ -311,34 +314,48 @@ impl Masker<'_> {
             }
             let skip = match walk {
                 Walk::Search => self.walked[id] != 0,
+                Walk::SearchSecret => self.walked[id] & (SECRET | MASKED) != 0,
                 Walk::MaskWhole => self.walked[id] & MASKED != 0,
             };
             if skip {
                 continue;
             }
-            self.walked[id] |= if walk == Walk::Search { SEARCHED } else { MASKED };
+            self.walked[id] |= match walk {
+                Walk::Search => SEARCHED,
+                Walk::SearchSecret => SECRET,
+                Walk::MaskWhole => MASKED,
+            };
             if node.is_mapping() {
-                let is_secret = walk == Walk::Search
-                    && node
-                        .entries()
-                        .any(|(k, v)| k.scalar().is_some_and(|k| k.eq_ignore_ascii_case("kind")) && is_secret_kind(v));
+                let searching = walk != Walk::MaskWhole;
+                // Its own `kind`, written once or more, or one merged into it.
+                let is_secret = walk == Walk::SearchSecret
+                    || (searching
+                        && (node.entries().any(|(k, v)| {
+                            k.scalar().is_some_and(|k| k.eq_ignore_ascii_case("kind")) && is_secret_kind(v)
+                        }) || node.get("kind").is_some_and(is_secret_kind)));
                 // `name: DB_PASSWORD` beside `value: …`: an environment variable, a parameter.
-                let named_credential = walk == Walk::Search
+                let named_credential = searching
                     && node
                         .entries()
                         .any(|(k, v)| k.scalar() == Some("name") && v.scalar().is_some_and(is_credential_name));
+                let inner = if searching { Walk::Search } else { Walk::MaskWhole };
                 for (key, value) in node.entries() {
                     let Some(name) = key.scalar() else {
                         // A collection as a key (`? {…}`): walked like any value.
-                        stack.push((key, walk));
-                        stack.push((value, walk));
+                        stack.push((key, inner));
+                        stack.push((value, inner));
                         continue;
                     };
                     let secret_payload =
                         is_secret && (name.eq_ignore_ascii_case("data") || name.eq_ignore_ascii_case("stringData"));
                     let credential =
                         secret_payload || is_credential_name(name) || (named_credential && name == "value");
-                    stack.push((value, if credential { Walk::MaskWhole } else { walk }));
+                    let walk = match () {
+                        () if credential => Walk::MaskWhole,
+                        () if is_secret && name == "<<" => Walk::SearchSecret,
+                        () => inner,
+                    };
+                    stack.push((value, walk));
                 }
             } else if node.is_sequence() {
                 let mut after_flag = false;
@@ -611,6 +628,10 @@ mod tests {
             // An alias: masked where its anchor is written.
             "x-values: &v {k: QUJDREVG}\nkind: Secret\ndata: *v\n",
             "x-values: &v {k: QUJDREVG}\nkind: Secret\ndata: {<<: *v}\n",
+            // The kind, or the data, merged in.
+            "x-base: &b {kind: Secret}\n<<: *b\ndata: {k: QUJDREVG}\n",
+            "x-base: &b {data: {k: QUJDREVG}}\nkind: Secret\n<<: [*b]\n",
+            "kind: Secret\nkind: Secret\ndata: {k: QUJDREVG}\n",
         ] {
             check(text, &["QUJD", "REVG"], &["kind:"]);
         }
