@@ -803,6 +803,31 @@ mod tests {
         check(&text, &["DEEP1"], &["password: "]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any mix of YAML's indicators, credential words and escapes: no panic, every byte offset
+        /// and line break kept, and a `password` value never shown when the text loads.
+        #[test]
+        fn masking_keeps_offsets_on_any_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "kind: Secret", "data:", "stringData", "password: ", "token", "- ", "? ", ": ", "{", "}",
+                "[", "]", ",", "\"", "'", "\\x65", "\\u0077", "&a ", "*a", "!!map ", "|\n", ">\n", "#",
+                "\n", "  ", "\t", "---\n", "é", "😀", "=", "--token=", "https://u:p@h/", "\r\n", "x",
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            shown(&text);
+            if !yaml::load(&text).problems.iter().any(|p| matches!(p, LoadProblem::Syntax { .. })) {
+                let with_value = format!("{text}\n---\npassword: PROP1\n");
+                proptest::prop_assert!(!shown_or_same(&with_value).contains("PROP1"));
+            }
+        }
+    }
+
+    fn shown_or_same(text: &str) -> String {
+        for_display(text).unwrap_or_else(|| text.to_owned())
+    }
+
     #[test]
     fn alias_bombs_are_walked_once() {
         let mut text = String::from("kind: Secret\na0: &a0 [x]\n");
