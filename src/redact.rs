@@ -70,9 +70,11 @@ fn masked_bytes(text: &str, depth: usize) -> Option<Vec<u8>> {
         changed: false,
         walked: Vec::new(),
     };
+    let mut markers = None;
     for problem in &stream.problems {
         if let LoadProblem::Syntax { span, .. } = problem {
-            masker.unloaded(span.start);
+            let markers = markers.get_or_insert_with(|| document_markers(text).collect::<Vec<_>>());
+            masker.unloaded(span.start, markers);
         }
     }
     for document in stream.documents() {
@@ -413,19 +415,22 @@ impl Masker<'_> {
     }
 
     /// Fail closed around a syntax error at `offset`: the document it is in was not loaded, so if
-    /// it may hold a credential only its structure is shown.
-    fn unloaded(&mut self, offset: usize) {
+    /// it may hold a credential only its structure is shown. `markers`: where the `---` lines start.
+    fn unloaded(&mut self, offset: usize, markers: &[usize]) {
         let text = self.text;
         let offset = offset.min(text.len());
         let line = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        // An error on a `---` line may end the document before it: from the marker before.
-        let start = document_markers(text)
-            .take_while(|&marker| marker < line)
-            .last()
-            .unwrap_or(0);
-        let end = document_markers(text)
-            .find(|&marker| marker > line)
-            .unwrap_or(text.len());
+        let before = markers.partition_point(|&marker| marker < line);
+        let after = markers.partition_point(|&marker| marker <= line);
+        let (start, end) = if before < after && offset < line + 3 {
+            // At a `---` itself: the document before it did not end well. That one, to this line.
+            let start = before.checked_sub(1).map_or(0, |i| markers[i]);
+            (start, text[line..].find('\n').map_or(text.len(), |i| line + i + 1))
+        } else {
+            // Inside a document: from its `---` (or the start) to the next one.
+            let start = after.checked_sub(1).map_or(0, |i| markers[i]);
+            (start, markers.get(after).copied().unwrap_or(text.len()))
+        };
         let region = &text[start..end];
         if !may_hold_credentials(region) {
             return;
@@ -706,6 +711,9 @@ mod tests {
                 "spec: {image: nginx}",
             ],
         );
+        // Each broken document on its own; the one between them loads and is shown.
+        let text = "kind: Secret\nx: [A1\n---\nkind: Pod\n---\nkind: Secret\ny: [A2\n";
+        check(text, &["A1", "A2"], &["---\nkind: Pod\n---\n", "x: ", "y: "]);
         // No credential word in a broken document: shown as it is.
         let text = "kind: Pod\nspec: {image: [nginx\n";
         assert_eq!(for_display(text), None);
