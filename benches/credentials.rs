@@ -1,7 +1,12 @@
 //! Micro-benchmarks of credential matching: reading docker-config registry keys
 //! (`CredentialKey::parse`) and deciding, the way the kubelet's keyring does, whether any key gives
 //! credentials for an image (`registry::keys_cover`), which the pull-secret rules ask once per
-//! container and secret set.
+//! container and secret set. And of credential masking (`redact::for_display`), which a file pays
+//! once when its first snippet is shown (human and SARIF output), beside `yaml::load` of the same
+//! text for scale: streams of 100 Deployments with no hint of a credential, the same with
+//! `imagePullSecrets` and an environment variable from a `secretKeyRef` (references, not
+//! credentials: the quick scan only), the same with a `DB_PASSWORD` environment variable (loaded,
+//! walked and masked), and 100 docker-registry Secrets (loaded, walked and masked).
 //!
 //! Keys cover the kubelet's cases: host globs per DNS label, ports, path prefixes, URL forms
 //! (`https://…/v1/`) and Docker Hub's `index.docker.io` fallback. Images are normalised (registry
@@ -14,6 +19,7 @@ use divan::counter::ItemsCount;
 use divan::{AllocProfiler, Bencher, black_box};
 use pullcheck::image::ImageRef;
 use pullcheck::registry::{CredentialKey, keys_cover};
+use pullcheck::{redact, yaml};
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
@@ -121,6 +127,15 @@ fn main() {
             "{registry}/{path} should not be covered"
         );
     }
+    // The shapes take the paths they are meant to: the scan only, or a load that masks.
+    assert!(!redact::may_hold_credentials(&stream("plain")));
+    assert!(!redact::may_hold_credentials(&stream("pull_secrets")));
+    assert!(
+        !redact::for_display(&stream("credential_env"))
+            .unwrap()
+            .contains("hunter2")
+    );
+    assert!(!redact::for_display(&stream("secrets")).unwrap().contains("eyJ"));
     divan::main();
 }
 
@@ -157,4 +172,43 @@ fn keys_cover_miss(bencher: Bencher) {
             black_box(keys_cover(&keys, registry, path));
         }
     });
+}
+
+/// A stream of 100 documents of one shape (see the module doc).
+fn stream(shape: &str) -> String {
+    (0..100)
+        .map(|i| match shape {
+            "plain" => format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  labels: {{app: app-{i}, tier: web}}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/team/web:1.{i}.0\n          ports: [{{containerPort: 8080}}]\n          env:\n            - name: LOG_LEVEL\n              value: info\n          resources: {{limits: {{cpu: 500m, memory: 256Mi}}}}\n"
+            ),
+            "pull_secrets" => format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  labels: {{app: app-{i}, tier: web}}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      imagePullSecrets: [{{name: registry-pull}}]\n      containers:\n        - name: web\n          image: registry.example.com/team/web:1.{i}.0\n          ports: [{{containerPort: 8080}}]\n          env:\n            - name: DB_URL\n              valueFrom: {{secretKeyRef: {{name: db, key: url}}}}\n          resources: {{limits: {{cpu: 500m, memory: 256Mi}}}}\n"
+            ),
+            "credential_env" => format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  labels: {{app: app-{i}, tier: web}}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      imagePullSecrets: [{{name: registry-pull}}]\n      containers:\n        - name: web\n          image: registry.example.com/team/web:1.{i}.0\n          ports: [{{containerPort: 8080}}]\n          env:\n            - name: DB_PASSWORD\n              value: hunter2\n          resources: {{limits: {{cpu: 500m, memory: 256Mi}}}}\n"
+            ),
+            "secrets" => format!(
+                "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: pull-{i}\n  namespace: apps\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAiLCJhdXRoIjoiZFRwdyJ9fX0=\n"
+            ),
+            _ => unreachable!("{shape}"),
+        })
+        .collect()
+}
+
+/// `redact::for_display` of a 100-document stream.
+#[divan::bench(args = ["plain", "pull_secrets", "credential_env", "secrets"], min_time = 0.5)]
+fn mask(bencher: Bencher, shape: &str) {
+    let text = stream(shape);
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| black_box(redact::for_display(black_box(&text))));
+}
+
+/// `yaml::load` of the same stream: what one more load of the file costs.
+#[divan::bench(args = ["plain", "pull_secrets", "credential_env", "secrets"], min_time = 0.5)]
+fn load(bencher: Bencher, shape: &str) {
+    let text = stream(shape);
+    bencher
+        .counter(divan::counter::BytesCount::of_str(&text))
+        .bench(|| black_box(yaml::load(black_box(&text)).documents().count()));
 }

@@ -98,7 +98,8 @@ impl<'f> FieldReader<'f> {
             kind: self.kind,
             file: Arc::clone(self.file),
             span: Some(span),
-            message,
+            // What the message quotes of the value at fault is masked where the value is.
+            message: crate::redact::message_about(self.file, span, message),
             help,
         }
     }

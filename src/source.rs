@@ -208,7 +208,8 @@ impl SourceFile {
     }
 
     /// The text as it may be shown to a person, with credential values masked byte for byte, so
-    /// spans into [`SourceFile::text`] still apply. Computed on first use.
+    /// spans into [`SourceFile::text`] still apply (see `redact`). Computed on first use, once:
+    /// a text with no hint of a credential costs one scan of its bytes, others one more load.
     pub fn shown_text(&self) -> &str {
         let loaded = self.loaded();
         loaded

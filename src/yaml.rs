@@ -491,7 +491,10 @@ impl<'a> Loader<'a> {
                 Err(next) => failure = next,
             }
         }
-        // Nothing refers to what the broken document added to the arena.
+        // The broken document is left out whole, even a value it completed before the error (a
+        // top-level scalar followed by a line that cannot follow it): then nothing refers to what
+        // it added to the arena.
+        self.stream.roots.truncate(failure.checkpoint.roots);
         self.truncate_arena(&failure.checkpoint);
         self.report(failure.problem);
     }
@@ -1455,6 +1458,23 @@ fn is_number(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_broken_after_a_complete_value_is_left_out_whole() {
+        for text in [
+            "stringData\npassword: ",
+            "stringData\r\npassword: ",
+            "a\nb: c\n---\nd: e\n",
+        ] {
+            let stream = load(text);
+            assert!(!stream.problems.is_empty(), "{text:?}");
+            // Every document left can be read.
+            for document in stream.documents() {
+                let _ = (document.span(), document.get("d"), document.type_name());
+            }
+        }
+        assert_eq!(load("a\nb: c\n---\nd: e\n").documents().count(), 1);
+    }
 
     fn text_of(text: &str, span: Span) -> &str {
         &text[span.range()]
