@@ -244,9 +244,13 @@ fn load_file(facts: &mut Facts, path: &Path, default_namespace: &str) -> Result<
         }
     }
     let extracted = manifest::extract(stream.documents(), &file, default_namespace);
+    let first_span = first.span();
+    // The tree is let go before the facts are moved: the two copies of them need not meet it.
+    drop(documents);
+    drop(stream);
     if extracted.facts.is_empty() {
         return Err(reader.error(
-            first.span(),
+            first_span,
             "this inventory holds no Secret or ServiceAccount".into(),
             Some("an inventory of Kubernetes manifests lists Secret and ServiceAccount objects (`kubectl get secrets,serviceaccounts -A -o yaml`)".into()),
         ));
@@ -257,10 +261,13 @@ fn load_file(facts: &mut Facts, path: &Path, default_namespace: &str) -> Result<
             Fact::ServiceAccount(account) => (&account.namespace, &account.defined_at),
         };
         if let Some(problem) = namespace_name_problem(namespace) {
-            let span = defined_at.as_ref().map_or_else(|| first.span(), |d| d.name_span);
+            let span = defined_at.as_ref().map_or(first_span, |d| d.name_span);
             return Err(reader.error(span, format!("the namespace of this object: {problem}"), None));
         }
-        facts.namespaces.push(namespace.clone());
+        // Objects of one namespace usually come together: their namespace is kept once.
+        if facts.namespaces.last() != Some(namespace) {
+            facts.namespaces.push(namespace.clone());
+        }
         match fact {
             Fact::Secret(secret) => facts.secrets.push(secret),
             Fact::ServiceAccount(account) => facts.service_accounts.push(account),
@@ -336,7 +343,9 @@ fn read_secret(
                 defined_at.type_span = Some(value.span());
             }
             "registries" => {
-                let keys = reader
+                // Collected through a `Result`, a vector starts with room for four keys (96
+                // bytes each): shrunk, a secret of one registry holds one.
+                let mut keys: Vec<CredentialKey> = reader
                     .list(value, "registries")?
                     .map(|item| {
                         let written = reader.string(item, "a registry")?;
@@ -349,6 +358,7 @@ fn read_secret(
                         })
                     })
                     .collect::<Result<_, _>>()?;
+                keys.shrink_to_fit();
                 secret.registries = Some(keys);
             }
             _ => return Err(reader.unknown_key(key, "", &["name", "type", "registries"])),
@@ -385,6 +395,7 @@ fn read_service_account(
                     .list(value, "imagePullSecrets")?
                     .map(|item| reader.string(item, "a secret name").map(str::to_owned))
                     .collect::<Result<_, _>>()?;
+                account.image_pull_secrets.shrink_to_fit();
             }
             _ => return Err(reader.unknown_key(key, "", &["name", "imagePullSecrets"])),
         }
