@@ -144,7 +144,7 @@ pub struct CheckArgs {
     pub inventory: Vec<PathBuf>,
 
     /// Namespace of objects that do not name one (default: the configuration's, else "default").
-    #[arg(long, short, value_name = "NAMESPACE")]
+    #[arg(long, short, value_name = "NAMESPACE", value_parser = namespace_name)]
     pub namespace: Option<String>,
 }
 
@@ -195,6 +195,14 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .checked_shl(shift)
         .filter(|n| n >> shift == number)
         .ok_or_else(|| format!("\"{text}\" is too large"))
+}
+
+/// `--namespace` must be a Kubernetes namespace name.
+fn namespace_name(written: &str) -> Result<String, String> {
+    match pullcheck::inventory::namespace_name_problem(written) {
+        Some(problem) => Err(problem),
+        None => Ok(written.to_owned()),
+    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::Severity;
+use crate::inventory;
 use crate::registry::{BUILT_IN_DEPRECATED, BUILT_IN_PRIVATE, RegistryPattern};
 use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
 use crate::source::SourceFile;
@@ -44,7 +45,7 @@ pub struct Config {
     /// `inventory`: what pre-commit, which passes only the changed files, needs to see.
     pub inventory_manifests: Vec<PathBuf>,
     /// `images.local`: images loaded on every node rather than pulled from a registry.
-    pub local_images: Vec<LocalImagePattern>,
+    pub local_images: LocalImages,
 }
 
 /// An `images.local` entry: a glob over an image's repository name as written (registry and path,
@@ -53,7 +54,16 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct LocalImagePattern {
     pattern: String,
-    matcher: GlobMatcher,
+}
+
+/// The characters that make a pattern a glob rather than a name.
+const GLOB_METACHARACTERS: &[char] = &['*', '?', '[', ']', '{', '}', '\\'];
+
+fn glob_of(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
 }
 
 impl LocalImagePattern {
@@ -70,20 +80,11 @@ impl LocalImagePattern {
                 &pattern[..suffix]
             ));
         }
-        let glob = GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
+        glob_of(pattern)
             .map_err(|error| format!("image pattern \"{pattern}\" is not a valid glob: {}", error.kind()))?;
         Ok(LocalImagePattern {
             pattern: pattern.to_owned(),
-            matcher: glob.compile_matcher(),
         })
-    }
-
-    /// Whether `name`, an image's repository name as written (`frontend`, `localhost/app`), matches.
-    pub fn matches(&self, name: &str) -> bool {
-        self.matcher.is_match(name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -91,11 +92,92 @@ impl LocalImagePattern {
     }
 }
 
+/// The `images.local` patterns, matched without one automaton per pattern (a compiled glob each
+/// cost 8 KB; 80,000 patterns took 570 MB): names without a glob character through a hash map,
+/// `name*` prefixes through another, and the other globs through [`GlobSet`]s of at most
+/// [`GLOBS_PER_SET`] each (one set of tens of thousands of globs exceeds the regex size limit).
+#[derive(Debug, Clone, Default)]
+pub struct LocalImages {
+    patterns: Vec<LocalImagePattern>,
+    /// The first pattern of each literal name.
+    literals: HashMap<String, usize>,
+    /// The first pattern of each `prefix*` (the prefix without glob characters).
+    prefixes: HashMap<String, usize>,
+    /// Each set with the patterns its globs are.
+    globs: Vec<(GlobSet, Vec<usize>)>,
+}
+
+const GLOBS_PER_SET: usize = 1000;
+
+impl LocalImages {
+    pub fn new(patterns: Vec<LocalImagePattern>) -> Result<LocalImages, String> {
+        let mut literals = HashMap::new();
+        let mut prefixes = HashMap::new();
+        let mut others = Vec::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            let text = pattern.as_str();
+            if !text.contains(GLOB_METACHARACTERS) {
+                literals.entry(text.to_owned()).or_insert(i);
+            } else if let Some(prefix) = text.strip_suffix('*')
+                && !prefix.contains(GLOB_METACHARACTERS)
+            {
+                prefixes.entry(prefix.to_owned()).or_insert(i);
+            } else {
+                others.push(i);
+            }
+        }
+        let mut globs = Vec::new();
+        for chunk in others.chunks(GLOBS_PER_SET) {
+            let mut set = GlobSetBuilder::new();
+            for &i in chunk {
+                set.add(glob_of(patterns[i].as_str()).map_err(|error| error.to_string())?);
+            }
+            let set = set.build().map_err(|error| format!("images.local: {error}"))?;
+            globs.push((set, chunk.to_vec()));
+        }
+        Ok(LocalImages {
+            patterns,
+            literals,
+            prefixes,
+            globs,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The first pattern, in the order written, that matches `name`, an image's repository name
+    /// as written (`frontend`, `localhost/app`).
+    pub fn matching(&self, name: &str) -> Option<&LocalImagePattern> {
+        let literal = self.literals.get(name).copied();
+        // `prefix*`: the `*` matches the rest of the last component, so the prefix ends there.
+        let last_component = name.rfind('/').map_or(0, |slash| slash + 1);
+        let prefix = (last_component..=name.len())
+            .filter(|&end| name.is_char_boundary(end))
+            .filter_map(|end| self.prefixes.get(&name[..end]).copied())
+            .min();
+        let glob = (self.globs.iter())
+            .flat_map(|(set, indices)| set.matches(name).into_iter().map(|i| indices[i]))
+            .min();
+        literal
+            .into_iter()
+            .chain(prefix)
+            .chain(glob)
+            .min()
+            .map(|i| &self.patterns[i])
+    }
+}
+
 impl Config {
     /// The `images.local` pattern that covers the image whose repository name, as written, is
     /// `name`.
     pub fn local_image(&self, name: &str) -> Option<&LocalImagePattern> {
-        self.local_images.iter().find(|pattern| pattern.matches(name))
+        self.local_images.matching(name)
     }
 }
 
@@ -116,7 +198,7 @@ impl Default for Config {
             private_registries: built_in_private(),
             inventory: Vec::new(),
             inventory_manifests: Vec::new(),
-            local_images: Vec::new(),
+            local_images: LocalImages::default(),
         }
     }
 }
@@ -185,7 +267,13 @@ impl Config {
         }
         for (key, value) in reader.mapping(root, "the configuration")? {
             match key.scalar().unwrap_or_default() {
-                "defaultNamespace" => config.default_namespace = reader.string(value, "defaultNamespace")?.to_owned(),
+                "defaultNamespace" => {
+                    let namespace = reader.string(value, "defaultNamespace")?;
+                    if let Some(problem) = inventory::namespace_name_problem(namespace) {
+                        return Err(reader.error(value.span(), format!("defaultNamespace: {problem}"), None));
+                    }
+                    config.default_namespace = namespace.to_owned();
+                }
                 "rules" => {
                     for (id_node, severity) in reader.mapping(value, "rules")? {
                         let written = id_node.scalar().unwrap_or_default();
@@ -303,13 +391,15 @@ fn images(reader: &FieldReader<'_>, node: Node<'_, '_>, config: &mut Config) -> 
     for (key, value) in reader.mapping(node, "images")? {
         match key.scalar().unwrap_or_default() {
             "local" => {
-                config.local_images = reader
+                let patterns = reader
                     .list(value, "images.local")?
                     .map(|item| {
                         LocalImagePattern::parse(reader.string(item, "an image pattern")?)
                             .map_err(|message| reader.error(item.span(), message, None))
                     })
                     .collect::<Result<_, _>>()?;
+                config.local_images =
+                    LocalImages::new(patterns).map_err(|message| reader.error(value.span(), message, None))?;
             }
             _ => return Err(reader.unknown_key(key, "images.", &["local"])),
         }
@@ -376,7 +466,13 @@ mod tests {
 
     #[test]
     fn local_image_patterns_match_the_name_as_written() {
-        let pattern = |text: &str| LocalImagePattern::parse(text).unwrap();
+        struct One(LocalImages);
+        impl One {
+            fn matches(&self, name: &str) -> bool {
+                self.0.matching(name).is_some()
+            }
+        }
+        let pattern = |text: &str| One(LocalImages::new(vec![LocalImagePattern::parse(text).unwrap()]).unwrap());
         assert!(pattern("frontend").matches("frontend"));
         assert!(!pattern("frontend").matches("frontend2"));
         assert!(!pattern("frontend").matches("docker.io/library/frontend"));
@@ -398,6 +494,31 @@ mod tests {
         ] {
             assert!(LocalImagePattern::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn many_local_image_patterns_answer_with_the_first_that_matches() {
+        // Generated: literal names, `prefix*` globs and other globs, more than one set holds.
+        let mut text = String::from("images:\n  local:\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "    - \"team-{i}/app-[ab]\"\n    - \"team-{i}/web-*\"\n    - team-{i}/db\n"
+            ));
+        }
+        text.push_str("    - \"*\"\n    - \"team-7/*\"\n");
+        let config = parse(&text).unwrap();
+        assert_eq!(config.local_images.len(), 9002);
+        let matching = |name: &str| config.local_image(name).map(LocalImagePattern::as_str);
+        assert_eq!(matching("team-2999/app-b"), Some("team-2999/app-[ab]"));
+        assert_eq!(matching("team-2999/app-c"), None);
+        assert_eq!(matching("team-5/web-"), Some("team-5/web-*"));
+        assert_eq!(matching("team-5/web-x/y"), None);
+        assert_eq!(matching("team-5/db"), Some("team-5/db"));
+        // Written later, `team-7/*` loses to the earlier patterns that match, wins over none.
+        assert_eq!(matching("team-7/db"), Some("team-7/db"));
+        assert_eq!(matching("team-7/other"), Some("team-7/*"));
+        assert_eq!(matching("anything"), Some("*"));
+        assert_eq!(matching("team-3000/db"), None);
     }
 
     #[test]
@@ -464,6 +585,11 @@ mod tests {
             ),
             ("images:\n  locals: []\n", "unknown key \"images.locals\"", "locals"),
             ("images: [a]\n", "images must be a mapping, found a list", "[a]"),
+            (
+                "defaultNamespace: 'Bad_NS!'\n",
+                "defaultNamespace: \"Bad_NS!\" is not a valid namespace name",
+                "'Bad_NS!'",
+            ),
         ] {
             let error = parse(text).unwrap_err();
             assert!(error.message.contains(message), "{text:?}: {}", error.message);

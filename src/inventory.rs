@@ -7,10 +7,23 @@
 //! nothing, because a repository rarely holds every secret of a namespace. In a namespace that
 //! nothing declares, existence is unknown and the rules that depend on it stay silent.
 //!
+//! **Which format a file is in.** A file whose first document is a mapping with neither
+//! `apiVersion` nor `kind` is pullcheck's own format: one document, whose only key is
+//! `namespaces`, each namespace a valid Kubernetes namespace name. Any other file is Kubernetes
+//! manifests: every document must be an object (`apiVersion` and `kind`), and together they must
+//! hold at least one Secret or ServiceAccount. A file with no document at all declares nothing.
+//! Two files may declare the same namespace (what they list is joined), and the same secret or
+//! service account when they declare it alike; declared differently, it is an error naming both
+//! places, whatever the order of the files.
+//!
+//! The facts are kept in vectors sorted by namespace and name, not in maps per namespace: an
+//! inventory of half a million namespaces costs little more than its facts. The declared ones are
+//! shared (behind an `Arc`) by every check made with the same setup, not copied.
+//!
 //! Credentials are never kept: a docker config is decoded only to read its registry keys, the rest
 //! is dropped unread (serde's `IgnoredAny`), and no error message includes any of its text.
 
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,85 +34,283 @@ use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
 
+/// Why `name` cannot be a Kubernetes namespace: it must be an RFC 1123 label (lowercase letters,
+/// digits and `-`, at most 63 characters, starting and ending with a letter or digit).
+pub fn namespace_name_problem(name: &str) -> Option<String> {
+    let why = if name.is_empty() {
+        "is empty"
+    } else if name.len() > 63 {
+        "is longer than 63 characters"
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        "may hold only lowercase letters, digits and '-'"
+    } else if name.starts_with('-') || name.ends_with('-') {
+        "must start and end with a letter or digit"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "\"{}\" is not a valid namespace name: it {why}",
+        name.escape_debug()
+    ))
+}
+
+/// Facts sorted by namespace and name, at most one per name in a namespace.
+#[derive(Debug, Default)]
+struct Facts {
+    /// The namespaces declared complete, sorted, each once.
+    namespaces: Vec<String>,
+    secrets: Vec<SecretFact>,
+    service_accounts: Vec<ServiceAccountFact>,
+}
+
+fn key_order(namespace: &str, name: &str, wanted: (&str, &str)) -> Ordering {
+    (namespace, name).cmp(&wanted)
+}
+
+impl Facts {
+    fn is_declared(&self, namespace: &str) -> bool {
+        self.namespaces
+            .binary_search_by(|declared| declared.as_str().cmp(namespace))
+            .is_ok()
+    }
+
+    fn secret(&self, namespace: &str, name: &str) -> Option<&SecretFact> {
+        let found = self
+            .secrets
+            .binary_search_by(|s| key_order(&s.namespace, &s.name, (namespace, name)));
+        found.ok().map(|i| &self.secrets[i])
+    }
+
+    fn service_account(&self, namespace: &str, name: &str) -> Option<&ServiceAccountFact> {
+        let found = self
+            .service_accounts
+            .binary_search_by(|a| key_order(&a.namespace, &a.name, (namespace, name)));
+        found.ok().map(|i| &self.service_accounts[i])
+    }
+}
+
 /// What inventory files declare: facts, and the namespaces they make complete.
 #[derive(Debug, Default, Clone)]
 pub struct DeclaredInventory {
-    namespaces: BTreeSet<String>,
-    facts: Vec<Fact>,
+    declared: Arc<Facts>,
+    /// Facts of the configuration's `inventoryManifests`, which declare no namespace.
+    found: Vec<Fact>,
 }
 
 impl DeclaredInventory {
     /// Reads inventory files: pullcheck's own format (a `namespaces:` mapping) or Kubernetes
     /// manifests (`kubectl get secrets,serviceaccounts -A -o yaml`).
     pub fn load(paths: &[PathBuf], default_namespace: &str) -> Result<DeclaredInventory, SettingsError> {
-        let mut declared = DeclaredInventory::default();
+        let mut facts = Facts::default();
         for path in paths {
-            declared.load_file(path, default_namespace)?;
+            load_file(&mut facts, path, default_namespace)?;
         }
-        Ok(declared)
+        facts.namespaces.sort_unstable();
+        facts.namespaces.dedup();
+        // Stable sorts: of two declarations of one name, the earlier file's stays first.
+        facts
+            .secrets
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        facts
+            .service_accounts
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let mut conflict = None;
+        facts.secrets.dedup_by(|later, earlier| {
+            let same = later.namespace == earlier.namespace && later.name == earlier.name;
+            if same && conflict.is_none() && !secrets_agree(earlier, later) {
+                conflict = Some(conflicting(
+                    "secret",
+                    &later.namespace,
+                    &later.name,
+                    earlier.defined_at.as_ref(),
+                    later.defined_at.as_ref(),
+                    "type and registries",
+                ));
+            }
+            same
+        });
+        facts.service_accounts.dedup_by(|later, earlier| {
+            let same = later.namespace == earlier.namespace && later.name == earlier.name;
+            if same && conflict.is_none() && later.image_pull_secrets != earlier.image_pull_secrets {
+                conflict = Some(conflicting(
+                    "service account",
+                    &later.namespace,
+                    &later.name,
+                    earlier.defined_at.as_ref(),
+                    later.defined_at.as_ref(),
+                    "imagePullSecrets",
+                ));
+            }
+            same
+        });
+        if let Some(conflict) = conflict {
+            return Err(conflict);
+        }
+        facts.secrets.shrink_to_fit();
+        facts.service_accounts.shrink_to_fit();
+        facts.namespaces.shrink_to_fit();
+        Ok(DeclaredInventory {
+            declared: Arc::new(facts),
+            found: Vec::new(),
+        })
     }
 
     /// Adds facts found in manifests (the configuration's `inventoryManifests`): known, like those
     /// of the files checked, but they declare no namespace complete.
     pub fn add_found(&mut self, facts: impl IntoIterator<Item = Fact>) {
-        self.facts.extend(facts);
+        self.found.extend(facts);
     }
+}
 
-    fn load_file(&mut self, path: &Path, default_namespace: &str) -> Result<(), SettingsError> {
-        let file = settings::read_file(path, SettingsKind::Inventory)?;
-        let reader = FieldReader::new(SettingsKind::Inventory, &file);
-        let stream = yaml::load(file.text());
-        reader.no_problems(&stream)?;
-        let first = stream.documents().next();
-        if let Some(root) = first.filter(|root| root.get("namespaces").is_some()) {
-            return self.read_own_format(root, &reader, &file);
+/// Whether two declarations of one secret say the same: type, and registries in any order.
+fn secrets_agree(a: &SecretFact, b: &SecretFact) -> bool {
+    let same_keys = |a: &[CredentialKey], b: &[CredentialKey]| a.iter().all(|key| b.contains(key));
+    a.secret_type == b.secret_type
+        && match (&a.registries, &b.registries) {
+            (None, None) => true,
+            (Some(a), Some(b)) => same_keys(a, b) && same_keys(b, a),
+            _ => false,
         }
-        let extracted = manifest::extract(stream.documents(), &file, default_namespace);
-        for fact in extracted.facts {
-            let namespace = match &fact {
-                Fact::Secret(secret) => &secret.namespace,
-                Fact::ServiceAccount(account) => &account.namespace,
-            };
-            self.namespaces.insert(namespace.clone());
-            self.facts.push(fact);
-        }
-        Ok(())
+}
+
+/// The error for a secret or service account declared twice, differently: at the later
+/// declaration, naming the earlier one.
+fn conflicting(
+    what: &str,
+    namespace: &str,
+    name: &str,
+    earlier: Option<&Definition>,
+    later: Option<&Definition>,
+    compared: &str,
+) -> SettingsError {
+    let place = |definition: &Definition| {
+        let position = definition.file.position(definition.name_span.start);
+        format!("{}:{}:{}", definition.file.path, position.line, position.column)
+    };
+    let at = later.or(earlier);
+    SettingsError {
+        kind: SettingsKind::Inventory,
+        file: at.map_or_else(
+            || Arc::new(SourceFile::new("inventory", String::new())),
+            |d| Arc::clone(&d.file),
+        ),
+        span: at.map(|d| d.name_span),
+        message: format!(
+            "{what} \"{name}\" in namespace \"{namespace}\" is also declared at {}, differently",
+            earlier.map_or_else(|| "another place".to_owned(), place)
+        ),
+        help: Some(format!(
+            "declare it once, or alike ({compared}) wherever it is declared"
+        )),
     }
+}
 
-    fn read_own_format(
-        &mut self,
-        root: Node<'_, '_>,
-        reader: &FieldReader<'_>,
-        file: &Arc<SourceFile>,
-    ) -> Result<(), SettingsError> {
-        for (key, value) in reader.mapping(root, "the inventory")? {
-            if key.scalar() != Some("namespaces") {
-                return Err(reader.unknown_key(key, "", &["namespaces"]));
+fn load_file(facts: &mut Facts, path: &Path, default_namespace: &str) -> Result<(), SettingsError> {
+    let file = settings::read_file(path, SettingsKind::Inventory)?;
+    let reader = FieldReader::new(SettingsKind::Inventory, &file);
+    let stream = yaml::load(file.text());
+    reader.no_problems(&stream)?;
+    let mut documents = stream.documents().filter(|document| !document.is_null());
+    let Some(first) = documents.next() else {
+        // Nothing but comments: it declares nothing.
+        return Ok(());
+    };
+    if first.is_mapping() && first.get("apiVersion").is_none() && first.get("kind").is_none() {
+        if let Some(extra) = documents.next() {
+            return Err(reader.error(
+                extra.span(),
+                "an inventory in pullcheck's format (`namespaces:`) must be a single YAML document".into(),
+                None,
+            ));
+        }
+        return read_own_format(facts, first, &reader, &file);
+    }
+    for document in stream.documents().filter(|document| !document.is_null()) {
+        let is_object = document.is_mapping()
+            && document.get("apiVersion").and_then(|n| n.as_str()).is_some()
+            && document.get("kind").and_then(|n| n.as_str()).is_some();
+        if !is_object {
+            return Err(reader.error(
+                document.span(),
+                format!(
+                    "an inventory document must be pullcheck's format (a mapping with `namespaces:`) or a Kubernetes object (with `apiVersion` and `kind`), found {}",
+                    if document.is_mapping() { "a mapping with only one of them" } else { document.type_name() }
+                ),
+                None,
+            ));
+        }
+    }
+    let extracted = manifest::extract(stream.documents(), &file, default_namespace);
+    let first_span = first.span();
+    // The tree is let go before the facts are moved: the two copies of them need not meet it.
+    drop(documents);
+    drop(stream);
+    if extracted.facts.is_empty() {
+        return Err(reader.error(
+            first_span,
+            "this inventory holds no Secret or ServiceAccount".into(),
+            Some("an inventory of Kubernetes manifests lists Secret and ServiceAccount objects (`kubectl get secrets,serviceaccounts -A -o yaml`)".into()),
+        ));
+    }
+    for fact in extracted.facts {
+        let (namespace, defined_at) = match &fact {
+            Fact::Secret(secret) => (&secret.namespace, &secret.defined_at),
+            Fact::ServiceAccount(account) => (&account.namespace, &account.defined_at),
+        };
+        if let Some(problem) = namespace_name_problem(namespace) {
+            let span = defined_at.as_ref().map_or(first_span, |d| d.name_span);
+            return Err(reader.error(span, format!("the namespace of this object: {problem}"), None));
+        }
+        // Objects of one namespace usually come together: their namespace is kept once.
+        if facts.namespaces.last() != Some(namespace) {
+            facts.namespaces.push(namespace.clone());
+        }
+        match fact {
+            Fact::Secret(secret) => facts.secrets.push(secret),
+            Fact::ServiceAccount(account) => facts.service_accounts.push(account),
+        }
+    }
+    Ok(())
+}
+
+fn read_own_format(
+    facts: &mut Facts,
+    root: Node<'_, '_>,
+    reader: &FieldReader<'_>,
+    file: &Arc<SourceFile>,
+) -> Result<(), SettingsError> {
+    for (key, value) in reader.mapping(root, "the inventory")? {
+        if key.scalar() != Some("namespaces") {
+            return Err(reader.unknown_key(key, "", &["namespaces"]));
+        }
+        for (namespace_node, namespace) in reader.mapping(value, "namespaces")? {
+            let namespace_name = reader.string(namespace_node, "a namespace name")?;
+            if let Some(problem) = namespace_name_problem(namespace_name) {
+                return Err(reader.error(namespace_node.span(), problem, None));
             }
-            for (namespace_node, namespace) in reader.mapping(value, "namespaces")? {
-                let namespace_name = reader.string(namespace_node, "a namespace name")?;
-                self.namespaces.insert(namespace_name.to_owned());
-                for (key, list) in reader.mapping(namespace, "a namespace")? {
-                    match key.scalar().unwrap_or_default() {
-                        "secrets" => {
-                            for entry in reader.list(list, "secrets")? {
-                                let secret = read_secret(entry, reader, file, namespace_name)?;
-                                self.facts.push(Fact::Secret(secret));
-                            }
+            facts.namespaces.push(namespace_name.to_owned());
+            for (key, list) in reader.mapping(namespace, "a namespace")? {
+                match key.scalar().unwrap_or_default() {
+                    "secrets" => {
+                        for entry in reader.list(list, "secrets")? {
+                            facts.secrets.push(read_secret(entry, reader, file, namespace_name)?);
                         }
-                        "serviceAccounts" => {
-                            for entry in reader.list(list, "serviceAccounts")? {
-                                let account = read_service_account(entry, reader, file, namespace_name)?;
-                                self.facts.push(Fact::ServiceAccount(account));
-                            }
-                        }
-                        _ => return Err(reader.unknown_key(key, "", &["secrets", "serviceAccounts"])),
                     }
+                    "serviceAccounts" => {
+                        for entry in reader.list(list, "serviceAccounts")? {
+                            let account = read_service_account(entry, reader, file, namespace_name)?;
+                            facts.service_accounts.push(account);
+                        }
+                    }
+                    _ => return Err(reader.unknown_key(key, "", &["secrets", "serviceAccounts"])),
                 }
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 fn read_secret(
@@ -132,7 +343,9 @@ fn read_secret(
                 defined_at.type_span = Some(value.span());
             }
             "registries" => {
-                let keys = reader
+                // Collected through a `Result`, a vector starts with room for four keys (96
+                // bytes each): shrunk, a secret of one registry holds one.
+                let mut keys: Vec<CredentialKey> = reader
                     .list(value, "registries")?
                     .map(|item| {
                         let written = reader.string(item, "a registry")?;
@@ -145,6 +358,7 @@ fn read_secret(
                         })
                     })
                     .collect::<Result<_, _>>()?;
+                keys.shrink_to_fit();
                 secret.registries = Some(keys);
             }
             _ => return Err(reader.unknown_key(key, "", &["name", "type", "registries"])),
@@ -181,6 +395,7 @@ fn read_service_account(
                     .list(value, "imagePullSecrets")?
                     .map(|item| reader.string(item, "a secret name").map(str::to_owned))
                     .collect::<Result<_, _>>()?;
+                account.image_pull_secrets.shrink_to_fit();
             }
             _ => return Err(reader.unknown_key(key, "", &["name", "imagePullSecrets"])),
         }
@@ -194,13 +409,6 @@ fn read_service_account(
         type_span: None,
     });
     Ok(account)
-}
-
-#[derive(Debug, Default)]
-struct Namespace {
-    declared: bool,
-    secrets: HashMap<String, SecretFact>,
-    service_accounts: HashMap<String, ServiceAccountFact>,
 }
 
 /// The answer to "does this exist in that namespace?".
@@ -226,70 +434,95 @@ pub enum ServiceAccount<'i> {
 /// Everything known, read-only once built.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    namespaces: HashMap<String, Namespace>,
+    /// What the inventory files declare, shared with the setup.
+    declared: Arc<Facts>,
+    /// Found among the files checked and in `inventoryManifests`; each replaces a declared fact
+    /// of the same name. Its `namespaces` stay empty: found facts declare none.
+    found: Facts,
 }
 
 impl Inventory {
-    /// Declared facts first, then those found in the scan: a scanned object replaces a declared
-    /// entry of the same name (it has a definition to point at), keeping the declared registries
-    /// when its own cannot be read.
+    /// Declared facts, then those found in the scan: a scanned object replaces a declared entry
+    /// of the same name (it has a definition to point at), keeping the declared registries when
+    /// its own cannot be read; of two scanned objects, the later one wins in the same way.
     pub fn build(declared: &DeclaredInventory, scanned: Vec<Fact>) -> Inventory {
-        let mut inventory = Inventory::default();
-        for namespace in &declared.namespaces {
-            inventory.namespaces.entry(namespace.clone()).or_default().declared = true;
-        }
-        for fact in declared.facts.iter().cloned().chain(scanned) {
+        let mut found = Facts::default();
+        for fact in declared.found.iter().cloned().chain(scanned) {
             match fact {
-                Fact::Secret(mut secret) => {
-                    let namespace = inventory.namespaces.entry(secret.namespace.clone()).or_default();
-                    if let Some(previous) = namespace.secrets.get(&secret.name)
-                        && secret.registries.is_none()
-                    {
-                        secret.registries.clone_from(&previous.registries);
-                    }
-                    namespace.secrets.insert(secret.name.clone(), secret);
-                }
-                Fact::ServiceAccount(account) => {
-                    let namespace = inventory.namespaces.entry(account.namespace.clone()).or_default();
-                    namespace.service_accounts.insert(account.name.clone(), account);
-                }
+                Fact::Secret(secret) => found.secrets.push(secret),
+                Fact::ServiceAccount(account) => found.service_accounts.push(account),
             }
         }
-        inventory
+        // Reversed, then sorted stably: of one name, the latest comes first and is the one kept.
+        found.secrets.reverse();
+        found
+            .secrets
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        found.secrets.dedup_by(|earlier, kept| {
+            let same = earlier.namespace == kept.namespace && earlier.name == kept.name;
+            if same && kept.registries.is_none() {
+                kept.registries = earlier.registries.take();
+            }
+            same
+        });
+        for secret in &mut found.secrets {
+            if secret.registries.is_none()
+                && let Some(declared) = declared.declared.secret(&secret.namespace, &secret.name)
+            {
+                secret.registries.clone_from(&declared.registries);
+            }
+        }
+        found.service_accounts.reverse();
+        found
+            .service_accounts
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        found
+            .service_accounts
+            .dedup_by(|earlier, kept| earlier.namespace == kept.namespace && earlier.name == kept.name);
+        Inventory {
+            declared: Arc::clone(&declared.declared),
+            found,
+        }
     }
 
     pub fn is_declared(&self, namespace: &str) -> bool {
-        self.namespaces.get(namespace).is_some_and(|n| n.declared)
+        self.declared.is_declared(namespace)
     }
 
     pub fn secret(&self, namespace: &str, name: &str) -> Lookup<'_, SecretFact> {
-        match self.namespaces.get(namespace) {
-            Some(ns) => match ns.secrets.get(name) {
-                Some(secret) => Lookup::Found(secret),
-                None if ns.declared => Lookup::Absent,
-                None => Lookup::Unknown,
-            },
+        match self
+            .found
+            .secret(namespace, name)
+            .or_else(|| self.declared.secret(namespace, name))
+        {
+            Some(secret) => Lookup::Found(secret),
+            None if self.is_declared(namespace) => Lookup::Absent,
             None => Lookup::Unknown,
         }
     }
 
     /// Secrets of this name in other namespaces, sorted by namespace.
     pub fn secrets_elsewhere(&self, namespace: &str, name: &str) -> Vec<&SecretFact> {
-        let mut found: Vec<&SecretFact> = self
-            .namespaces
-            .iter()
-            .filter(|(ns, _)| *ns != namespace)
-            .filter_map(|(_, ns)| ns.secrets.get(name))
+        let found = self.found.secrets.iter();
+        let declared = (self.declared.secrets.iter())
+            .filter(|s| s.name == name && self.found.secret(&s.namespace, name).is_none());
+        let mut elsewhere: Vec<&SecretFact> = found
+            .filter(|s| s.name == name)
+            .chain(declared)
+            .filter(|s| s.namespace != namespace)
             .collect();
-        found.sort_by(|a, b| a.namespace.cmp(&b.namespace));
-        found
+        elsewhere.sort_by(|a, b| a.namespace.cmp(&b.namespace));
+        elsewhere
     }
 
     pub fn service_account(&self, namespace: &str, name: &str) -> ServiceAccount<'_> {
-        let ns = self.namespaces.get(namespace);
-        match ns.and_then(|ns| ns.service_accounts.get(name)) {
+        let account = self
+            .found
+            .service_account(namespace, name)
+            .or_else(|| self.declared.service_account(namespace, name));
+        match account {
             Some(account) => ServiceAccount::Found(account),
-            None if ns.is_some_and(|ns| ns.declared) => {
+            None if self.is_declared(namespace) => {
                 if name == "default" {
                     ServiceAccount::ImplicitDefault
                 } else {
@@ -417,6 +650,63 @@ mod tests {
             let error = DeclaredInventory::load(&[path], "default").unwrap_err();
             assert!(error.message.contains(message), "{}", error.message);
             assert!(error.span.is_some());
+        }
+    }
+
+    #[test]
+    fn scanned_objects_replace_declared_ones_and_keep_their_registries() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("inventory.yaml");
+        std::fs::write(
+            &path,
+            "namespaces:\n  apps:\n    secrets: [{name: pull, registries: [r.io]}, {name: other, registries: [q.io]}]\n",
+        )
+        .unwrap();
+        let declared = DeclaredInventory::load(&[path], "default").unwrap();
+        let scanned = |namespace: &str, secret_type: &str| {
+            Fact::Secret(SecretFact {
+                name: "pull".into(),
+                namespace: namespace.into(),
+                secret_type: secret_type.into(),
+                registries: None,
+                defined_at: None,
+                payload_problem: None,
+            })
+        };
+        let inventory = Inventory::build(
+            &declared,
+            vec![
+                scanned("apps", "Opaque"),
+                scanned("apps", DOCKER_CONFIG_JSON),
+                scanned("batch", "Opaque"),
+            ],
+        );
+        // The last scanned object wins, with the declared registries.
+        let Lookup::Found(pull) = inventory.secret("apps", "pull") else {
+            panic!()
+        };
+        assert!(pull.is_pull_secret_type());
+        assert!(crate::registry::keys_cover(
+            pull.registries.as_ref().unwrap(),
+            "r.io",
+            "x"
+        ));
+        assert!(matches!(inventory.secret("apps", "other"), Lookup::Found(_)));
+        assert!(matches!(inventory.secret("batch", "pull"), Lookup::Found(_)));
+        assert!(matches!(inventory.secret("batch", "other"), Lookup::Unknown));
+        let elsewhere: Vec<&str> = (inventory.secrets_elsewhere("shop", "pull").iter())
+            .map(|s| s.namespace.as_str())
+            .collect();
+        assert_eq!(elsewhere, ["apps", "batch"]);
+    }
+
+    #[test]
+    fn namespace_names_are_rfc_1123_labels() {
+        for good in ["a", "apps", "kube-system", "0", "a1-b2", &"a".repeat(63)] {
+            assert_eq!(namespace_name_problem(good), None, "{good}");
+        }
+        for bad in ["", "Apps", "bad_ns", "-a", "a-", "a.b", &"a".repeat(64), "é"] {
+            assert!(namespace_name_problem(bad).is_some(), "{bad:?} was accepted");
         }
     }
 }

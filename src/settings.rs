@@ -82,6 +82,30 @@ pub fn read_file(path: &Path, kind: SettingsKind) -> Result<Arc<SourceFile>, Set
     }
 }
 
+/// Whether `written` is `known` with a letter's case changed, or at most two letters added,
+/// dropped or replaced (`namespace` for `namespaces`, `serviceAccount` for `serviceAccounts`).
+fn is_misspelling(written: &str, known: &str) -> bool {
+    if written.eq_ignore_ascii_case(known) {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (written.chars().collect(), known.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 {
+        return false;
+    }
+    // Levenshtein distance, one row at a time.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let replaced = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = replaced.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()] <= 2.min(b.len() / 3)
+}
+
 /// Typed access to a settings file's YAML, with errors that point at the value.
 pub struct FieldReader<'f> {
     kind: SettingsKind,
@@ -117,13 +141,17 @@ impl<'f> FieldReader<'f> {
         }
     }
 
+    /// An unknown key, with the known key it is likely a misspelling of, or else all of them.
     pub fn unknown_key(&self, key: Node<'_, '_>, prefix: &str, known: &[&str]) -> SettingsError {
-        let known: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
-        self.error(
-            key.span(),
-            format!("unknown key \"{prefix}{}\"", key.scalar().unwrap_or("")),
-            Some(format!("known keys: {}", known.join(", "))),
-        )
+        let written = key.scalar().unwrap_or("");
+        let help = match known.iter().find(|k| is_misspelling(written, k)) {
+            Some(likely) => format!("did you mean `{prefix}{likely}`?"),
+            None => {
+                let known: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
+                format!("known keys: {}", known.join(", "))
+            }
+        };
+        self.error(key.span(), format!("unknown key \"{prefix}{written}\""), Some(help))
     }
 
     /// The entries of a mapping (none for a null value).
