@@ -106,13 +106,24 @@ fn alias_bombs_cost_nothing() {
 
 #[test]
 fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
-    let (_, report, code) = with_good_file("flow.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
+    // Beside an object, so that the file is one pullcheck judges (rules/yaml-syntax.md).
+    let object = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n";
+    let (_, report, code) = with_good_file(
+        "flow.yaml",
+        object.to_owned() + &"[".repeat(100_000) + &"]".repeat(100_000),
+    );
     assert_eq!(rules_in(&report, "flow.yaml"), ["yaml-syntax"]);
     assert_eq!(code, 1);
     let (_, report, _) = with_good_file("block.yaml", "- ".repeat(100_000) + "x\n");
     assert!(rules_in(&report, "block.yaml").is_empty());
-    let (_, report, _) = with_good_file("maps.yaml", "{a: ".repeat(100_000) + &"}".repeat(100_000));
+    let (_, report, _) = with_good_file(
+        "maps.yaml",
+        object.to_owned() + &"{a: ".repeat(100_000) + &"}".repeat(100_000),
+    );
     assert_eq!(rules_in(&report, "maps.yaml"), ["yaml-syntax"]);
+    // Alone, with no sign of being a manifest: nothing, and no overflow either.
+    let (_, report, _) = with_good_file("alone.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
+    assert!(rules_in(&report, "alone.yaml").is_empty());
 }
 
 #[test]
