@@ -75,6 +75,12 @@ impl RegistryPattern {
         })
     }
 
+    /// The path prefix the pattern covers, without leading or trailing `/`; empty for a whole
+    /// registry.
+    pub fn path_prefix(&self) -> &str {
+        &self.path
+    }
+
     /// Whether an image on `registry` (host with optional port, normalised: `docker.io` for Docker
     /// Hub) with repository `path` (normalised: `library/nginx`) is covered.
     pub fn matches(&self, registry: &str, path: &str) -> bool {
@@ -250,6 +256,10 @@ pub fn keys_cover<'k>(keys: impl IntoIterator<Item = &'k CredentialKey>, registr
 pub const BUILT_IN_DEPRECATED: &[(&str, &str)] = &[
     // Frozen on 3 April 2023; the Kubernetes project publishes only to registry.k8s.io.
     ("k8s.gcr.io", "registry.k8s.io"),
+    // The Google Cloud project behind k8s.gcr.io (an alias of it), frozen with it; `google_containers`
+    // is its older spelling, still served.
+    ("gcr.io/google-containers", "registry.k8s.io"),
+    ("gcr.io/google_containers", "registry.k8s.io"),
     // IBM Cloud Container Registry's old domains, replaced by icr.io and shut down.
     ("registry.bluemix.net", "icr.io"),
     ("registry.ng.bluemix.net", "us.icr.io"),
