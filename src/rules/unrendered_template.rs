@@ -77,7 +77,15 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
 /// (`REGION-docker.pkg.dev/PROJECT_ID/…`: `PROJECT_ID` makes it invalid, `REGION` comes first).
 pub fn image_placeholder(image: &str) -> Option<std::ops::Range<usize>> {
     let error = ImageRef::parse(image).err()?;
-    let at_fault = error.span.start..error.span.end.max(error.span.start + 1);
+    // The part the error is in, between the separators of a reference (`/`, `:`, `@`): in
+    // `gcr.io/<<PROJECT>>/app` the parser stops at the first `<`, and the placeholder is `<PROJECT>`.
+    let separator = |c: char| matches!(c, '/' | ':' | '@');
+    let start = image[..error.span.start.min(image.len())]
+        .rfind(separator)
+        .map_or(0, |i| i + 1);
+    let end = error.span.end.max(error.span.start + 1).min(image.len());
+    let end = image[end..].find(separator).map_or(image.len(), |i| end + i);
+    let at_fault = start..end.max(start + 1);
     let first = template::placeholder_in_invalid(image)?;
     let mut found = first.clone();
     loop {
@@ -154,5 +162,6 @@ mod tests {
         let digest = format!("test.com:8000/foo:TAG5@sha256:{}", "1".repeat(37));
         assert_eq!(found(&digest), None);
         assert_eq!(found("test.com:8000/foo:TAG5"), None);
+        assert_eq!(found("gcr.io/<<PROJECT>>/jax/hello:latest"), Some("<PROJECT>"));
     }
 }
