@@ -1,10 +1,13 @@
 //! `pullcheck init`: the text of a commented starter `.pullcheck.yaml` and of an inventory
 //! skeleton, from what the manifests of a tree hold.
 //!
-//! The skeleton declares every namespace that the workloads, Secrets and ServiceAccounts found are
-//! in, and lists those Secrets (name, type, registry keys) and ServiceAccounts (name, their
+//! The skeleton lists, for every namespace that the workloads, Secrets and ServiceAccounts found
+//! are in, those Secrets (name, type, registry keys) and ServiceAccounts (name, their
 //! `imagePullSecrets`). Secrets and service accounts that are used but that no manifest defines
-//! are written as comments to fill in. Only names, types and registry keys are written: the facts
+//! are written as comments to fill in. A declared namespace is complete, so a namespace is
+//! declared only when the manifests define everything used in it: one that uses a name defined
+//! only in the cluster (`kube-system`'s `coredns` account, a `regcred` made with `kubectl`) is
+//! written as comments too, and the first `check` reports nothing that the inventory made up. Only names, types and registry keys are written: the facts
 //! it is built from hold no credentials (see `inventory`). Reading the tree is `check::find`'s
 //! job, writing the files `main`'s.
 
@@ -28,6 +31,9 @@ pub struct Starter {
     pub service_accounts: usize,
     /// Secrets and service accounts that are used but not defined in the manifests found.
     pub undefined: usize,
+    /// The namespaces left as comments: they use secrets or service accounts that no manifest
+    /// found defines, so declaring them complete would make those missing.
+    pub undeclared: Vec<String>,
     /// The directories (or top-level files) of the Secrets and ServiceAccounts found, which the
     /// configuration's `inventoryManifests` lists.
     pub inventory_manifests: Vec<String>,
@@ -42,6 +48,18 @@ struct Namespace<'f> {
     /// Names used (by a pod or a service account), with the first file that uses each.
     used_secrets: BTreeMap<&'f str, Used<'f>>,
     used_service_accounts: BTreeMap<&'f str, Used<'f>>,
+}
+
+impl Namespace<'_> {
+    /// Whether every secret and service account used in the namespace is defined by a manifest
+    /// found (`default` needs none: it exists in every namespace).
+    fn uses_only_what_is_defined(&self) -> bool {
+        self.used_secrets.keys().all(|name| self.secrets.contains_key(name))
+            && self
+                .used_service_accounts
+                .keys()
+                .all(|name| self.service_accounts.contains_key(name))
+    }
 }
 
 /// A secret or service account in use.
@@ -148,13 +166,33 @@ pub fn starter(found: &Found) -> Starter {
 
     let mut inventory = String::from(INVENTORY_HEADER);
     let mut undefined = 0;
+    // A namespace is declared only when the manifests define everything its pods and service
+    // accounts use: a declared namespace is complete, so a name used there and defined only in
+    // the cluster would be reported as missing by the first `check`.
+    let (declared, undeclared): (Vec<_>, Vec<_>) = namespaces
+        .iter()
+        .partition(|(_, namespace)| namespace.uses_only_what_is_defined());
     if namespaces.is_empty() {
         inventory.push_str("namespaces: {}\n# namespaces:\n#   apps:\n#     secrets:\n#       - name: regcred\n#         registries: [registry.example.com]\n");
+    } else if declared.is_empty() {
+        inventory.push_str("namespaces: {}\n");
     } else {
         inventory.push_str("namespaces:\n");
     }
-    for (name, namespace) in &namespaces {
+    for (name, namespace) in &declared {
         undefined += write_namespace(&mut inventory, name, namespace);
+    }
+    for (name, namespace) in &undeclared {
+        let mut text = String::new();
+        undefined += write_namespace(&mut text, name, namespace);
+        let _ = writeln!(
+            inventory,
+            "  # Not declared, as it uses what no manifest here defines: add that, then uncomment {}.",
+            yaml_string(name)
+        );
+        for line in text.lines() {
+            let _ = writeln!(inventory, "  # {}", line.strip_prefix("  ").unwrap_or(line));
+        }
     }
 
     let inventory_manifests = manifest_places(&fact_files);
@@ -162,10 +200,11 @@ pub fn starter(found: &Found) -> Starter {
     Starter {
         config,
         inventory,
-        namespaces: namespaces.len(),
-        secrets: namespaces.values().map(|n| n.secrets.len()).sum(),
-        service_accounts: namespaces.values().map(|n| n.service_accounts.len()).sum(),
+        namespaces: declared.len(),
+        secrets: declared.iter().map(|(_, n)| n.secrets.len()).sum(),
+        service_accounts: declared.iter().map(|(_, n)| n.service_accounts.len()).sum(),
         undefined,
+        undeclared: undeclared.iter().map(|(name, _)| (**name).to_owned()).collect(),
         inventory_manifests,
     }
 }

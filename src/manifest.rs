@@ -23,6 +23,7 @@ use facts::Fact;
 mod deploy_time;
 pub mod facts;
 mod kustomize;
+pub(crate) use kustomize::is_kustomization_file;
 mod weblogic;
 
 pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources, mark_set_at_deploy};

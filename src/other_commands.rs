@@ -77,6 +77,14 @@ pub fn init(force: bool) -> ExitCode {
             ),
         );
     }
+    if !starter.undeclared.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} not declared, left as comments: {} (a declared namespace is complete, and each of these uses secrets or service accounts that no manifest here defines)",
+            count(starter.undeclared.len(), "namespace", "namespaces"),
+            starter.undeclared.join(", ")
+        );
+    }
     if found.unread > 0 {
         let _ = writeln!(
             out,

@@ -18,9 +18,9 @@ use crate::discover::{self, DiscoverError, Input, Selection};
 use crate::manifest::facts::Fact;
 use crate::manifest::{self, Workload};
 use crate::rules::{self, Finding, Rule, Stage};
-use crate::source::{OnDisk, SourceFile};
+use crate::source::{OnDisk, SourceFile, Span};
 use crate::suppress::{self, Suppression};
-use crate::yaml;
+use crate::yaml::{self, LoadProblem};
 
 /// What one input contributed.
 #[derive(Debug)]
@@ -139,6 +139,7 @@ pub(crate) fn load_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> 
         return FileOutcome::of_diagnostics(diagnostic(rule, file, config, finding).into_iter().collect(), false);
     }
 
+    let scope = Scope::of(&file.path, text, &stream);
     let mut diagnostics: Vec<Diagnostic> = rules::at_stage(|stage| match stage {
         Stage::Load(finding) => Some(*finding),
         _ => None,
@@ -147,6 +148,7 @@ pub(crate) fn load_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> 
         stream
             .problems
             .iter()
+            .filter(|problem| scope.concerns(problem))
             .filter_map(move |problem| diagnostic(rule, file, config, finding(problem)?))
     })
     .collect();
@@ -171,6 +173,74 @@ pub(crate) fn load_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> 
         line_suppressions: (!suppressions.is_empty()).then(|| (Arc::clone(file), suppressions)),
         incomplete: false,
     }
+}
+
+/// Which of a file's loading problems are pullcheck's business. pullcheck judges what the
+/// Kubernetes API, kubectl, kustomize and the kubelet read, and a YAML file in a repository is
+/// often none of that (a compose file, a CI workflow, Helm values, an Ansible playbook), read by a
+/// tool with its own rules. So:
+///
+/// - in a kustomization file (`kustomization.yaml`…), every problem counts;
+/// - a duplicate key counts inside a document that is a Kubernetes object (a mapping with
+///   `apiVersion` and `kind`), and nowhere else;
+/// - a syntax error counts inside such a document, and, where the parser gave up outside any
+///   document it could load, when the file shows a sign of holding objects: one of its documents
+///   is an object, or its text writes both an `apiVersion` and a `kind` key (the broken document
+///   may be the only one).
+struct Scope {
+    whole_file: bool,
+    /// The spans of the documents that are Kubernetes objects.
+    objects: Vec<Span>,
+    /// Whether the file shows a sign of holding objects; computed only when a syntax error needs it.
+    signs: bool,
+}
+
+impl Scope {
+    fn of(path: &str, text: &str, stream: &yaml::Stream<'_>) -> Scope {
+        let whole_file = manifest::is_kustomization_file(path);
+        let objects: Vec<Span> = stream
+            .documents()
+            .filter(|document| document.get("apiVersion").is_some() && document.get("kind").is_some())
+            .map(|document| document.span())
+            .collect();
+        let syntax = stream
+            .problems
+            .iter()
+            .any(|problem| matches!(problem, LoadProblem::Syntax { .. }));
+        let signs = syntax && (!objects.is_empty() || (writes_key(text, "apiVersion") && writes_key(text, "kind")));
+        Scope {
+            whole_file,
+            objects,
+            signs,
+        }
+    }
+
+    fn concerns(&self, problem: &LoadProblem) -> bool {
+        let in_object = |span: &Span| {
+            self.objects
+                .iter()
+                .any(|object| object.start <= span.start && span.end <= object.end)
+        };
+        self.whole_file
+            || match problem {
+                LoadProblem::DuplicateKey { span, .. } => in_object(span),
+                LoadProblem::Syntax { span, .. } => in_object(span) || self.signs,
+            }
+    }
+}
+
+/// Whether `text` writes `key` as a mapping key, in YAML (`key:`) or JSON (`"key":`).
+fn writes_key(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(at, _)| {
+        let starts = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '{' | ',' | '-'));
+        let rest = text[at + key.len()..]
+            .trim_start_matches(['"', '\''])
+            .trim_start_matches([' ', '\t']);
+        starts && rest.starts_with(':')
+    })
 }
 
 /// A finding about a file itself (no object), as a diagnostic of `rule` when `config` turns it on.
@@ -281,4 +351,47 @@ pub(crate) fn changed_file(file: &Arc<SourceFile>, config: &Config) -> Vec<Diagn
         )
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_found(path: &str, text: &str) -> Vec<&'static str> {
+        let file = Arc::new(SourceFile::new(path, text));
+        load_file(&file, text, &Config::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.rule)
+            .collect()
+    }
+
+    #[test]
+    fn problems_outside_kubernetes_objects_are_not_reported() {
+        let compose = "services:\n  db:\n    image: db:1\n    image: db:2\n";
+        assert_eq!(rules_found("compose.yaml", compose), Vec::<&str>::new());
+        let workflow = "name: build\njobs:\n  build:\n    steps:\n      - name: test\n         run: x\n";
+        assert_eq!(rules_found("ci.yml", workflow), Vec::<&str>::new());
+        // Beside an object, the same duplicate in a values-like document is still not its.
+        let mixed = "a: 1\na: 2\n---\napiVersion: v1\nkind: Pod\nkind: Pod\n";
+        assert_eq!(rules_found("mixed.yaml", mixed), ["duplicate-key"]);
+    }
+
+    #[test]
+    fn problems_in_objects_and_kustomizations_are_reported() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n";
+        assert_eq!(rules_found("pod.yaml", pod), ["duplicate-key"]);
+        let kustomization = "resources: [a.yaml]\nresources: [b.yaml]\n";
+        assert_eq!(rules_found("base/kustomization.yaml", kustomization), ["duplicate-key"]);
+        let broken = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {]}\n";
+        assert_eq!(rules_found("pod.json", broken), ["yaml-syntax"]);
+    }
+
+    #[test]
+    fn keys_are_recognised_as_written() {
+        assert!(writes_key("apiVersion: v1\n", "apiVersion"));
+        assert!(writes_key("{\"kind\" : \"Pod\"}", "kind"));
+        assert!(writes_key("- kind: Pod", "kind"));
+        assert!(!writes_key("kindness: 1\nmykind: 2\nkind of: 3\n", "kind"));
+    }
 }

@@ -75,6 +75,12 @@ impl RegistryPattern {
         })
     }
 
+    /// The path prefix the pattern covers, without leading or trailing `/`; empty for a whole
+    /// registry.
+    pub fn path_prefix(&self) -> &str {
+        &self.path
+    }
+
     /// Whether an image on `registry` (host with optional port, normalised: `docker.io` for Docker
     /// Hub) with repository `path` (normalised: `library/nginx`) is covered.
     pub fn matches(&self, registry: &str, path: &str) -> bool {
@@ -250,6 +256,10 @@ pub fn keys_cover<'k>(keys: impl IntoIterator<Item = &'k CredentialKey>, registr
 pub const BUILT_IN_DEPRECATED: &[(&str, &str)] = &[
     // Frozen on 3 April 2023; the Kubernetes project publishes only to registry.k8s.io.
     ("k8s.gcr.io", "registry.k8s.io"),
+    // The Google Cloud project behind k8s.gcr.io (an alias of it), frozen with it; `google_containers`
+    // is its older spelling, still served.
+    ("gcr.io/google-containers", "registry.k8s.io"),
+    ("gcr.io/google_containers", "registry.k8s.io"),
     // IBM Cloud Container Registry's old domains, replaced by icr.io and shut down.
     ("registry.bluemix.net", "icr.io"),
     ("registry.ng.bluemix.net", "us.icr.io"),
@@ -258,22 +268,33 @@ pub const BUILT_IN_DEPRECATED: &[(&str, &str)] = &[
     ("registry.au-syd.bluemix.net", "au.icr.io"),
 ];
 
-/// Registries where every pull needs credentials, with why: the default of `registries.private`.
-/// Registries whose nodes bring their own credentials (ECR through the kubelet's credential
-/// provider, Artifact Registry on GKE, ACR attached to AKS) are not here: a pod there needs no
-/// pull secret. `rules/missing-pull-secret.md` gives the sources.
+/// Registries and repositories where a pull needs credentials, with why: the default of
+/// `registries.private`. A registry that holds open repositories beside login-only ones is listed
+/// per repository (a path prefix), and only where a login is documented: Oracle Container
+/// Registry's licensed products, not its open ones (Oracle Linux, Coherence CE, the operators,
+/// GraalVM CE…), and not IBM's global `icr.io`, which serves public namespaces (`icr.io/cpopen`)
+/// beside private ones. Registries whose nodes bring their own credentials (ECR through the
+/// kubelet's credential provider, Artifact Registry on GKE, ACR attached to AKS) are not here: a
+/// pod there needs no pull secret. Entries in [`BUILT_IN_LIKELY_PRIVATE`] need a login only
+/// usually. `rules/missing-pull-secret.md` gives the sources.
 pub const BUILT_IN_PRIVATE: &[(&str, &str)] = &[
+    ("container-registry.oracle.com/middleware/weblogic", ORACLE_LICENSED),
+    ("container-registry.oracle.com/middleware/weblogic_cpu", ORACLE_LICENSED),
     (
-        "container-registry.oracle.com",
-        "Oracle Container Registry needs a login, and the repository's licence accepted for that account",
+        "container-registry.oracle.com/middleware/fmw-infrastructure",
+        ORACLE_LICENSED,
     ),
     (
-        "icr.io",
-        "IBM Cloud Container Registry needs an IAM API key for every pull",
+        "container-registry.oracle.com/middleware/fmw-infrastructure_cpu",
+        ORACLE_LICENSED,
     ),
+    ("container-registry.oracle.com/middleware/soasuite", ORACLE_LICENSED),
+    ("container-registry.oracle.com/database/enterprise", ORACLE_LICENSED),
+    ("container-registry.oracle.com/java/jdk", ORACLE_LICENSED),
+    ("container-registry.oracle.com/java/serverjre", ORACLE_LICENSED),
     (
         "*.icr.io",
-        "IBM Cloud Container Registry needs an IAM API key for every pull",
+        "IBM Cloud Container Registry's regional and entitled registries need an IAM API key or entitlement key for every pull",
     ),
     (
         "registry.bluemix.net",
@@ -285,13 +306,25 @@ pub const BUILT_IN_PRIVATE: &[(&str, &str)] = &[
     ),
     (
         "*.ocir.io",
-        "Oracle Cloud Infrastructure Registry needs an auth token for private repositories, the default",
+        "Oracle Cloud Infrastructure Registry repositories are private unless made public, and private is the default",
     ),
     (
         "registry.redhat.io",
         "registry.redhat.io needs a Red Hat account or registry service account token for every pull",
     ),
 ];
+
+const ORACLE_LICENSED: &str = "this Oracle Container Registry repository holds licensed software: pulls need an Oracle account login, and the repository's licence accepted in the registry's web interface";
+
+/// The entries of [`BUILT_IN_PRIVATE`] that need a login only usually, not always: a repository
+/// there may have been made public. `missing-pull-secret` reports them as warnings.
+pub const BUILT_IN_LIKELY_PRIVATE: &[&str] = &["*.ocir.io"];
+
+/// Whether `pattern` is a built-in entry that needs a login only usually
+/// ([`BUILT_IN_LIKELY_PRIVATE`]).
+pub fn built_in_likely_private(pattern: &RegistryPattern) -> bool {
+    BUILT_IN_LIKELY_PRIVATE.contains(&pattern.written.as_str())
+}
 
 /// Why a built-in `registries.private` entry is there, when `pattern` is one.
 pub fn built_in_private_reason(pattern: &RegistryPattern) -> Option<&'static str> {
@@ -435,9 +468,8 @@ mod tests {
                 .any(|(pattern, _)| matches(pattern, registry, "team/app"))
         };
         for registry in [
-            "container-registry.oracle.com",
-            "icr.io",
             "us.icr.io",
+            "cp.icr.io",
             "registry.ng.bluemix.net",
             "registry.bluemix.net",
             "iad.ocir.io",
@@ -445,6 +477,33 @@ mod tests {
         ] {
             assert!(covered(registry), "{registry}");
         }
+        let covers = |registry: &str, path: &str| {
+            BUILT_IN_PRIVATE
+                .iter()
+                .any(|(pattern, _)| matches(pattern, registry, path))
+        };
+        // Oracle Container Registry: its licensed repositories, not its open ones.
+        for path in [
+            "middleware/weblogic",
+            "middleware/fmw-infrastructure",
+            "database/enterprise",
+            "java/jdk",
+        ] {
+            assert!(covers("container-registry.oracle.com", path), "{path}");
+        }
+        for path in [
+            "middleware/coherence-ce",
+            "middleware/coherence-operator",
+            "middleware/weblogic-kubernetes-operator",
+            "os/oraclelinux",
+            "graalvm/jdk",
+            "database/free",
+            "java/openjdk",
+        ] {
+            assert!(!covers("container-registry.oracle.com", path), "{path}");
+        }
+        // IBM's global registry holds public namespaces.
+        assert!(!covers("icr.io", "cpopen/ibm-operator-catalog"));
         // Public, or credentials from the node.
         for registry in [
             "docker.io",
@@ -459,6 +518,16 @@ mod tests {
         }
         let pattern = RegistryPattern::parse("*.ocir.io").unwrap();
         assert!(built_in_private_reason(&pattern).unwrap().contains("Oracle Cloud"));
+        assert!(built_in_likely_private(&pattern));
+        assert!(!built_in_likely_private(
+            &RegistryPattern::parse("registry.redhat.io").unwrap()
+        ));
+        for likely in BUILT_IN_LIKELY_PRIVATE {
+            assert!(
+                BUILT_IN_PRIVATE.iter().any(|(written, _)| written == likely),
+                "{likely}"
+            );
+        }
         assert_eq!(
             built_in_private_reason(&RegistryPattern::parse("ghcr.io").unwrap()),
             None

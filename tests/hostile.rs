@@ -107,16 +107,28 @@ fn alias_bombs_cost_nothing() {
 
 #[test]
 fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
-    let (_, report, code) = with_good_file("flow.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
+    // Beside an object, so that the file is one pullcheck judges (rules/yaml-syntax.md).
+    let object = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n";
+    let (_, report, code) = with_good_file(
+        "flow.yaml",
+        object.to_owned() + &"[".repeat(100_000) + &"]".repeat(100_000),
+    );
     assert_eq!(rules_in(&report, "flow.yaml"), ["yaml-syntax"]);
     assert_eq!(code, 1);
     // Deeper than Kubernetes' YAML reader goes (10,000 levels).
     let (_, report, _) = with_good_file("block.yaml", "- ".repeat(100_000) + "x\n");
-    assert_eq!(rules_in(&report, "block.yaml"), ["yaml-syntax"]);
+    // With no sign of being a manifest, too deep is nothing, and no overflow either.
+    assert!(rules_in(&report, "block.yaml").is_empty());
     let (_, report, _) = with_good_file("block-10000.yaml", "- ".repeat(10_000) + "x\n");
     assert!(rules_in(&report, "block-10000.yaml").is_empty());
-    let (_, report, _) = with_good_file("maps.yaml", "{a: ".repeat(100_000) + &"}".repeat(100_000));
+    let (_, report, _) = with_good_file(
+        "maps.yaml",
+        object.to_owned() + &"{a: ".repeat(100_000) + &"}".repeat(100_000),
+    );
     assert_eq!(rules_in(&report, "maps.yaml"), ["yaml-syntax"]);
+    // Alone, with no sign of being a manifest: nothing, and no overflow either.
+    let (_, report, _) = with_good_file("alone.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
+    assert!(rules_in(&report, "alone.yaml").is_empty());
 }
 
 #[test]
@@ -393,7 +405,10 @@ fn last_message(report: &Value, file: &str) -> String {
 
 #[test]
 fn a_hundred_thousand_broken_documents_are_a_hundred_findings() {
-    let (_, report, code) = with_good_file("broken.yaml", "---\n[\n".repeat(100_000));
+    // A manifest, so that syntax errors are pullcheck's business (a file that shows no sign of
+    // being one gets nothing).
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n".to_owned() + &"---\n[\n".repeat(100_000);
+    let (_, report, code) = with_good_file("broken.yaml", text);
     assert_eq!(rules_in(&report, "broken.yaml"), ["yaml-syntax"; 101]);
     assert!(
         last_message(&report, "broken.yaml").ends_with("(and 99899 more syntax errors after this one, not reported)"),
@@ -404,7 +419,7 @@ fn a_hundred_thousand_broken_documents_are_a_hundred_findings() {
 
 #[test]
 fn a_hundred_thousand_duplicate_keys_are_a_hundred_findings() {
-    let text = format!("kind: ConfigMap\n{}", "key: value\n".repeat(100_001));
+    let text = format!("apiVersion: v1\nkind: ConfigMap\n{}", "key: value\n".repeat(100_001));
     let (_, report, _) = with_good_file("duplicates.yaml", &text);
     assert_eq!(rules_in(&report, "duplicates.yaml"), ["duplicate-key"; 101]);
     assert!(

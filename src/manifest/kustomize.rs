@@ -59,6 +59,14 @@ const FLUX_GROUP: &str = "kustomize.toolkit.fluxcd.io/";
 /// The fields of an entry that must be strings, in the order a problem is reported.
 const FIELDS: [&str; 5] = ["name", "newName", "newTag", "digest", "tagSuffix"];
 
+/// Whether `path` names a file kustomize reads a kustomization from.
+pub(crate) fn is_kustomization_file(path: &str) -> bool {
+    Path::new(path)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| FILE_NAMES.contains(&name))
+}
+
 /// A document of a kustomization file that lacks `apiVersion` or `kind` (kustomize needs
 /// neither), when the rest does not say it is something else.
 pub(super) fn from_file(reader: &Reader<'_>, node: Node<'_, '_>) -> Option<Workload> {

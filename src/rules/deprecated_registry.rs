@@ -25,10 +25,15 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let span = image.span_of(reference.registry_or_name_range());
-        let replacement = format!(
-            "{successor}{}",
-            &reference.as_str()[reference.registry_range().map_or(0, |r| r.end)..]
-        );
+        // What follows the registry, less the path prefix the pattern names: the successor takes
+        // the place of both (`gcr.io/google_containers/pause:3.1` → `registry.k8s.io/pause:3.1`).
+        let rest = &reference.as_str()[reference.registry_range().map_or(0, |r| r.end)..];
+        let prefix = pattern.path_prefix();
+        let rest = match rest.strip_prefix('/').and_then(|r| r.strip_prefix(prefix)) {
+            Some(after) if !prefix.is_empty() && after.starts_with('/') => after,
+            _ => rest,
+        };
+        let replacement = format!("{successor}{rest}");
         out.push(
             Finding::in_container(
                 container,

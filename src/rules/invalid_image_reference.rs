@@ -1,10 +1,10 @@
 //! `invalid-image-reference`: an image the kubelet cannot parse (`InvalidImageName`).
 
+use super::unrendered_template;
 use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::image::ImageRef;
 use crate::manifest::{Field, Workload};
-use crate::template;
 
 pub static RULE: Rule = Rule {
     id: "invalid-image-reference",
@@ -44,8 +44,9 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 let Err(error) = ImageRef::parse(&image.value) else {
                     continue;
                 };
-                // A template placeholder is `unrendered-template`'s.
-                if template::placeholder_in_invalid(&image.value).is_some() {
+                // A template placeholder where the reference is wrong is `unrendered-template`'s;
+                // one elsewhere hides nothing.
+                if unrendered_template::image_placeholder(&image.value).is_some() {
                     continue;
                 }
                 let finding = Finding::in_container(

@@ -1,4 +1,6 @@
-//! `missing-image-tag`: no tag and no digest, so the kubelet pulls `:latest`.
+//! `missing-image-tag`: no tag and no digest, so the kubelet pulls `:latest`. An error, not a
+//! matter of taste, for the Docker Hub official images documented to publish no `latest`
+//! (`data/docker-official-images-without-latest.tsv`, embedded): that pull can never succeed.
 
 use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
@@ -12,6 +14,19 @@ pub static RULE: Rule = Rule {
     stages: &[Stage::Workload(check)],
 };
 
+/// The official images without a `latest` tag, one per line after `#` comments:
+/// `name<TAB>page that says so`.
+const WITHOUT_LATEST_TSV: &str = include_str!("../../data/docker-official-images-without-latest.tsv");
+
+/// Whether `docker.io/library/<name>` is documented to publish no `latest` tag.
+fn has_no_latest(name: &str) -> bool {
+    WITHOUT_LATEST_TSV
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split('\t').next())
+        .any(|listed| listed == name)
+}
+
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for (container, image, reference) in workload.images() {
         // A kustomize entry that keeps the manifests' tag: it is judged in the manifests.
@@ -22,7 +37,24 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
             Some(policy) => format!(", and imagePullPolicy defaults to {policy}"),
             None => String::new(),
         };
-        out.push(
+        let path = reference.normalized_path();
+        let without_latest =
+            reference.normalized_registry() == "docker.io" && path.strip_prefix("library/").is_some_and(has_no_latest);
+        let finding = if without_latest {
+            Finding::in_container(
+                container,
+                "image",
+                image.span_of(reference.name_range()),
+                format!(
+                    "image \"{}\" has no tag, and \"{}\" does not exist: Docker Hub's {} image publishes no latest tag",
+                    image.value,
+                    reference.normalized(),
+                    &path["library/".len()..]
+                ),
+            )
+            .label("no tag, and no latest to fall back on")
+            .at_least(Severity::Error)
+        } else {
             Finding::in_container(
                 container,
                 "image",
@@ -34,10 +66,30 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 ),
             )
             .label("no tag")
-            .help(format!(
-                "pin a version (\"{0}:<version>\") or a digest (\"{0}@sha256:<digest>\")",
-                image.value
-            )),
-        );
+        };
+        out.push(finding.help(format!(
+            "pin a version (\"{0}:<version>\") or a digest (\"{0}@sha256:<digest>\")",
+            image.value
+        )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_images_without_latest_are_listed_well_formed() {
+        for line in WITHOUT_LATEST_TSV.lines().filter(|l| !l.starts_with('#')) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 2, "{line:?}: expected name<TAB>page");
+            assert!(
+                super::super::unknown_library_image::is_official_image(fields[0]),
+                "{line:?}"
+            );
+            assert!(fields[1].starts_with("https://hub.docker.com/_/"), "{line:?}");
+        }
+        assert!(has_no_latest("elasticsearch") && has_no_latest("kibana"));
+        assert!(!has_no_latest("nginx") && !has_no_latest(""));
     }
 }

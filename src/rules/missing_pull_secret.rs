@@ -49,13 +49,22 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             };
             let registry = reference.normalized_registry();
             let path = reference.normalized_path();
-            let Some(pattern) = context
+            // A login is certain under any matching pattern but the built-in ones that only make
+            // it likely; under those alone, the finding is a warning.
+            let mut matching = context
                 .config
                 .private_registries
                 .iter()
-                .find(|p| p.matches(registry, &path))
-            else {
+                .filter(|p| p.matches(registry, &path));
+            let Some(first) = matching.next() else {
                 continue;
+            };
+            let (pattern, likely) = match std::iter::once(first)
+                .chain(matching)
+                .find(|p| !registry::built_in_likely_private(p))
+            {
+                Some(certain) => (certain, false),
+                None => (first, true),
             };
             let span = image.span_of(reference.registry_or_name_range());
             let finding = Finding::in_container(
@@ -63,11 +72,18 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
                 "image",
                 span,
                 format!(
-                    "image \"{}\" needs registry credentials ({pattern} is private), but {consulted}",
-                    image.value
+                    "image \"{}\" {} registry credentials ({pattern} is private{}), but {consulted}",
+                    image.value,
+                    if likely { "most likely needs" } else { "needs" },
+                    if likely { " unless made public" } else { "" },
                 ),
             )
             .label("needs a pull secret");
+            let finding = if likely {
+                finding.at_most(Severity::Warning)
+            } else {
+                finding
+            };
             let help = if matches!(account, ServiceAccount::Unknown) {
                 format!(
                     "add `imagePullSecrets: [{{name: <secret>}}]` to {}, or declare namespace \"{}\" and its service accounts in an inventory file (--inventory)",
@@ -81,6 +97,9 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             };
             // Say why a registry the user never configured counts as private.
             let help = match registry::built_in_private_reason(pattern) {
+                Some(why) if likely => format!(
+                    "{help}. {why}; if this repository is public, or the nodes log in by themselves, set `registries.builtInPrivate: false` in .pullcheck.yaml"
+                ),
                 Some(why) => format!(
                     "{help}. {why}; if the nodes log in by themselves, set `registries.builtInPrivate: false` in .pullcheck.yaml"
                 ),

@@ -179,6 +179,8 @@ pub struct Finding {
     pub field: Option<String>,
     /// The most severe this finding may be reported at.
     pub severity_cap: Option<Severity>,
+    /// The least severe this finding may be reported at, when its rule is on.
+    pub severity_floor: Option<Severity>,
 }
 
 impl Finding {
@@ -192,6 +194,7 @@ impl Finding {
             container: None,
             field: None,
             severity_cap: None,
+            severity_floor: None,
         }
     }
 
@@ -274,6 +277,13 @@ impl Finding {
         self
     }
 
+    /// Report at least at `severity`, whatever the rule's (a certain case of a rule that is
+    /// otherwise a matter of taste); a rule turned off stays off.
+    pub fn at_least(mut self, severity: Severity) -> Finding {
+        self.severity_floor = Some(severity);
+        self
+    }
+
     /// The diagnostic this finding of `rule` is, at `severity` (the rule's, in force), in `file`
     /// and about `object`: the one place a finding gets its rule, severity, file and object.
     pub fn into_diagnostic(
@@ -285,7 +295,10 @@ impl Finding {
     ) -> Diagnostic {
         Diagnostic {
             rule: rule.id,
-            severity: self.severity_cap.map_or(severity, |cap| cap.min(severity)),
+            severity: self
+                .severity_floor
+                .map_or(severity, |floor| floor.max(severity))
+                .min(self.severity_cap.unwrap_or(Severity::Error)),
             message: self.message,
             help: self.help,
             file: Arc::clone(file),

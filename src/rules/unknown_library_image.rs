@@ -1,6 +1,8 @@
 //! `unknown-library-image`: a one-component Docker Hub name (`frontend:1.2`) that is not one of
-//! Docker Hub's official images, so `docker.io/library/<name>` does not exist; and images declared
-//! pre-loaded on the nodes (`images.local`) whose pull policy makes the kubelet pull them anyway.
+//! Docker Hub's official images, so `docker.io/library/<name>` does not exist; a Docker Hub name
+//! of three or more components (`local-repo/oracle/database`), which cannot exist there; and
+//! images declared pre-loaded on the nodes (`images.local`) whose pull policy makes the kubelet
+//! pull them anyway.
 //!
 //! The official names come from `data/docker-official-images.tsv`, embedded in the binary; this
 //! module only looks names up, it never asks Docker Hub.
@@ -14,7 +16,7 @@ use crate::manifest::{Container, Scalar, Workload};
 pub static RULE: Rule = Rule {
     id: "unknown-library-image",
     default_severity: Some(Severity::Warning),
-    summary: "image that resolves to docker.io/library/ but is not a Docker Hub official image, or an images.local image that would be pulled",
+    summary: "image that resolves to docker.io/library/ but is not a Docker Hub official image, or to a Docker Hub name of three components, or an images.local image that would be pulled",
     doc: include_str!("../../rules/unknown-library-image.md"),
     stages: &[Stage::Workload(check)],
 };
@@ -59,6 +61,10 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let path = reference.normalized_path();
+        if path.split('/').count() > 2 {
+            out.push(beyond_docker_hub(container, image, &reference, name));
+            continue;
+        }
         let Some(library_name) = path.strip_prefix("library/").filter(|name| !name.contains('/')) else {
             continue;
         };
@@ -97,6 +103,33 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             .help(help),
         );
     }
+}
+
+/// A Docker Hub name of three or more components (`local-repo/oracle/database:19.3.0-ee`): Docker
+/// Hub's repositories are `<namespace>/<name>`, so the pull can never succeed. Certain, so an
+/// error whatever the rule's severity.
+fn beyond_docker_hub(
+    container: &Container,
+    image: &Scalar,
+    reference: &crate::image::ImageRef<'_>,
+    name: &str,
+) -> Finding {
+    let written = reference.as_str();
+    Finding::in_container(
+        container,
+        "image",
+        image.span_of(reference.path_range()),
+        format!(
+            "image \"{}\" resolves to \"{}\", which cannot exist: Docker Hub repository names have two components (<namespace>/<name>)",
+            image.value,
+            reference.normalized()
+        ),
+    )
+    .label("more than two components on Docker Hub")
+    .help(format!(
+        "push it to a registry the nodes can reach and write its host (\"registry.example.com/{written}\"); or load it on every node and declare \"{name}\" in images.local in .pullcheck.yaml, with imagePullPolicy IfNotPresent or Never"
+    ))
+    .at_least(Severity::Error)
 }
 
 /// A finding when `container`'s effective pull policy pulls the image although it is declared
@@ -263,6 +296,17 @@ mod tests {
                 .contains("with no tag Kubernetes defaults imagePullPolicy to Always"),
             "{untagged:?}"
         );
+        // Three components on Docker Hub: never pullable, unless declared local.
+        let deep = findings("[{name: a, image: \"local-repo/oracle/database:19.3.0-ee\"}]", "");
+        assert!(deep[0].0.contains("cannot exist"), "{deep:?}");
+        let help = deep[0].1.as_deref().unwrap();
+        assert!(
+            help.contains("\"registry.example.com/local-repo/oracle/database:19.3.0-ee\"")
+                && help.contains("images.local")
+        );
+        assert!(findings("[{name: a, image: \"docker.io/team/app:1\"}]", "").is_empty());
+        let local = "images:\n  local: [local-repo/oracle/database]\n";
+        assert!(findings("[{name: a, image: \"local-repo/oracle/database:19.3.0-ee\"}]", local).is_empty());
         // Not covered by a pattern: looked up among the official images.
         let other = pod("[{name: a, image: \"webapp:1.0\"}]");
         assert!(other[0].0.contains("not a Docker Hub official image"), "{other:?}");

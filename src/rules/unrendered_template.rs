@@ -69,13 +69,36 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The placeholder in an image that does not parse as written; a valid reference is finished,
-/// whatever its letters.
+/// The placeholder in an image that does not parse as written, where the parser found it wrong: a
+/// valid reference is finished, whatever its letters, and a placeholder in one part does not
+/// explain an error in another (`test.com:8000/foo:TAG5@sha256:<37 hex digits>`: `TAG5` is a valid
+/// tag, the digest is what is wrong, and `invalid-image-reference` says so).
+/// What is reported is the first placeholder, once one of them is at fault
+/// (`REGION-docker.pkg.dev/PROJECT_ID/…`: `PROJECT_ID` makes it invalid, `REGION` comes first).
 pub fn image_placeholder(image: &str) -> Option<std::ops::Range<usize>> {
-    ImageRef::parse(image)
-        .is_err()
-        .then(|| template::placeholder_in_invalid(image))
-        .flatten()
+    let error = ImageRef::parse(image).err()?;
+    // The part the error is in, between the separators of a reference (`/`, `:`, `@`): in
+    // `gcr.io/<<PROJECT>>/app` the parser stops at the first `<`, and the placeholder is `<PROJECT>`.
+    let separator = |c: char| matches!(c, '/' | ':' | '@');
+    let start = image[..error.span.start.min(image.len())]
+        .rfind(separator)
+        .map_or(0, |i| i + 1);
+    let end = error.span.end.max(error.span.start + 1).min(image.len());
+    let end = image[end..].find(separator).map_or(image.len(), |i| end + i);
+    let at_fault = start..end.max(start + 1);
+    let first = template::placeholder_in_invalid(image)?;
+    let mut found = first.clone();
+    loop {
+        if found.start < at_fault.end && at_fault.start < found.end {
+            return Some(first);
+        }
+        let from = found.end;
+        let next = template::placeholder_in_invalid(image.get(from..)?)?;
+        if next.is_empty() {
+            return None;
+        }
+        found = from + next.start..from + next.end;
+    }
 }
 
 fn message(what: &str, value: &Scalar, range: std::ops::Range<usize>) -> String {
@@ -119,4 +142,26 @@ fn file_finding(text: &str, problems: &[LoadProblem]) -> Option<Finding> {
             "lint the rendered output instead, e.g. `helm template CHART | pullcheck check -`; files under a Helm chart's templates/ are skipped",
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_placeholder_counts_where_the_reference_is_wrong() {
+        fn found(image: &str) -> Option<&str> {
+            image_placeholder(image).map(|range| &image[range])
+        }
+        assert_eq!(found("REGION-docker.pkg.dev/PROJECT_ID/repo/app:1.0.0"), Some("REGION"));
+        assert_eq!(found("${REGISTRY}/app:1.0"), Some("${REGISTRY}"));
+        assert_eq!(
+            found("registry.example.com/app:{{ .Values.tag }}"),
+            Some("{{ .Values.tag }}")
+        );
+        let digest = format!("test.com:8000/foo:TAG5@sha256:{}", "1".repeat(37));
+        assert_eq!(found(&digest), None);
+        assert_eq!(found("test.com:8000/foo:TAG5"), None);
+        assert_eq!(found("gcr.io/<<PROJECT>>/jax/hello:latest"), Some("<PROJECT>"));
+    }
 }
