@@ -44,6 +44,11 @@ use crate::source::{ColumnUnit, SourceFile};
 /// Serves one client on the standard input and output until it says `exit`. `Ok` when it asked
 /// for `shutdown` first, as the protocol wants; the error says what went wrong otherwise.
 pub fn serve_stdio() -> Result<(), String> {
+    // A panic's message can quote the text it failed on (a string slice's does): say only where.
+    std::panic::set_hook(Box::new(|info| match info.location() {
+        Some(location) => eprintln!("pullcheck lsp: internal error at {location}"),
+        None => eprintln!("pullcheck lsp: internal error"),
+    }));
     let (connection, io_threads) = transport::spawn_stdio(transport::MAX_MESSAGE_BYTES);
     let served = serve(&connection);
     // The writer thread ends when the connection's sender is gone.
@@ -424,7 +429,7 @@ impl Server<'_> {
                         .filter(|d| d.file.path == name)
                         .map(|d| diagnostics::from_finding(d, uri, self.unit))
                         .collect(),
-                    // The panic message is on the standard error already.
+                    // Where it failed is on the standard error already.
                     Err(_) => vec![diagnostics::internal_error()],
                 }
             }
