@@ -145,20 +145,18 @@ impl<R: BufRead> MessageReader<R> {
         let mut problem = None;
         let mut seen = false;
         loop {
-            let line = match self.line()? {
-                Line::End => return Ok(Frame::End),
-                Line::TooLong => {
+            let line = match (self.line()?, first.take()) {
+                (Line::End, _) => return Ok(Frame::End),
+                (Line::TooLong, _) => {
                     problem.get_or_insert(Problem::HeaderTooLong);
                     seen = true;
                     continue;
                 }
-                Line::Text(mut text) => match first.take() {
-                    Some(mut start) => {
-                        start.append(&mut text);
-                        start
-                    }
-                    None => text,
-                },
+                (Line::Text(mut text), Some(mut start)) => {
+                    start.append(&mut text);
+                    start
+                }
+                (Line::Text(text), None) => text,
             };
             if line.is_empty() {
                 if seen {
@@ -516,6 +514,20 @@ mod tests {
         assert_eq!(
             frames(input.as_bytes()),
             ["message 1: the headers have no Content-Length", "ping"]
+        );
+        // Found again, on a line too long to keep: that frame is lost, not the next one.
+        let input = format!(
+            "x\r\n\r\nContent-Length: {}\r\n\r\n{PING}{}",
+            "9".repeat(2000),
+            frame(PING)
+        );
+        assert_eq!(
+            frames(input.as_bytes()),
+            [
+                "message 1: a header line has no `:`",
+                "message 2: a header line is longer than 1024 bytes",
+                "ping"
+            ]
         );
     }
 
