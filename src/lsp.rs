@@ -11,9 +11,12 @@
 //!
 //! It deliberately does not read the rest of the workspace: Secrets and ServiceAccounts in other
 //! manifests count only when an inventory file lists them. Nothing but LSP messages is written to
-//! the standard output; the standard error gets a line only when something goes wrong.
+//! the standard output; the standard error gets a line only when something goes wrong, and it says
+//! what went wrong, never what a message held. Reading and writing the messages is [`transport`]'s
+//! job: a malformed message is answered with a JSON-RPC error and the server keeps serving.
 
 mod diagnostics;
+pub mod transport;
 
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,12 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, ExtractError, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Request as _, Shutdown};
+use lsp_types::request::{Initialize, Request as _, Shutdown};
 use lsp_types::{
     InitializeParams, InitializeResult, PositionEncodingKind, PublishDiagnosticsParams, SaveOptions,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
@@ -41,7 +44,12 @@ use crate::source::{ColumnUnit, SourceFile};
 /// Serves one client on the standard input and output until it says `exit`. `Ok` when it asked
 /// for `shutdown` first, as the protocol wants; the error says what went wrong otherwise.
 pub fn serve_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    // A panic's message can quote the text it failed on (a string slice's does): say only where.
+    std::panic::set_hook(Box::new(|info| match info.location() {
+        Some(location) => eprintln!("pullcheck lsp: internal error at {location}"),
+        None => eprintln!("pullcheck lsp: internal error"),
+    }));
+    let (connection, io_threads) = transport::spawn_stdio(transport::MAX_MESSAGE_BYTES);
     let served = serve(&connection);
     // The writer thread ends when the connection's sender is gone.
     drop(connection);
@@ -53,9 +61,12 @@ pub fn serve_stdio() -> Result<(), String> {
 
 /// Serves one client on `connection`: the handshake, then messages until `exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let (id, params) = connection.initialize_start().map_err(|error| error.to_string())?;
+    let (id, params) = initialize_request(connection)?;
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_else(|error| {
-        eprintln!("pullcheck lsp: reading the initialize parameters: {error}; using the defaults");
+        eprintln!(
+            "pullcheck lsp: the initialize parameters are not what the protocol says ({}); using the defaults",
+            json_problem(&error)
+        );
         InitializeParams::default()
     });
     let (encoding, unit) = position_encoding(&params);
@@ -78,9 +89,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         }),
     };
     let result = serde_json::to_value(result).map_err(|error| error.to_string())?;
-    connection
-        .initialize_finish(id, result)
-        .map_err(|error| error.to_string())?;
+    // The `initialized` notification that follows needs no answer: the loop ignores it.
+    let _ = connection.sender.send(Response::new_ok(id, result).into());
 
     let root = params
         .workspace_folders
@@ -97,6 +107,40 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         shutting_down: false,
     }
     .run()
+}
+
+/// Waits for `initialize`, answering the requests before it with an error, as the protocol says.
+fn initialize_request(connection: &Connection) -> Result<(RequestId, serde_json::Value), String> {
+    loop {
+        match connection.receiver.recv() {
+            Err(_) => return Err("the client closed the connection before `initialize`".to_owned()),
+            Ok(Message::Request(request)) if request.method == Initialize::METHOD => {
+                return Ok((request.id, request.params));
+            }
+            Ok(Message::Request(request)) => {
+                let response = Response::new_err(
+                    request.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    "the server is not initialized yet".to_owned(),
+                );
+                let _ = connection.sender.send(response.into());
+            }
+            Ok(Message::Notification(notification)) if notification.method == Exit::METHOD => {
+                return Err("the client sent `exit` before `initialize`".to_owned());
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// What kind of mistake made a JSON value unreadable, without the value (a document's text can
+/// hold credentials).
+fn json_problem(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Data => "a field is missing or of the wrong type",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not JSON",
+        serde_json::error::Category::Io => "unreadable",
+    }
 }
 
 /// The client's preferred position encoding among those pullcheck counts in, and its unit. UTF-8
@@ -390,7 +434,7 @@ impl Server<'_> {
                         .filter(|d| d.file.path == name)
                         .map(|d| diagnostics::from_finding(d, uri, self.unit))
                         .collect(),
-                    // The panic message is on the standard error already.
+                    // Where it failed is on the standard error already.
                     Err(_) => vec![diagnostics::internal_error()],
                 }
             }
@@ -442,10 +486,15 @@ impl Server<'_> {
 fn params<N: lsp_types::notification::Notification>(notification: Notification) -> Option<N::Params> {
     match notification.extract::<N::Params>(N::METHOD) {
         Ok(params) => Some(params),
-        Err(error) => {
-            eprintln!("pullcheck lsp: ignoring a malformed {}: {error}", N::METHOD);
+        Err(ExtractError::JsonError { error, .. }) => {
+            eprintln!(
+                "pullcheck lsp: ignoring a {} whose parameters are not what the protocol says ({})",
+                N::METHOD,
+                json_problem(&error)
+            );
             None
         }
+        Err(ExtractError::MethodMismatch(_)) => None,
     }
 }
 

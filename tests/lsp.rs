@@ -81,8 +81,13 @@ impl Client {
 
     fn send(&mut self, message: Value) {
         let body = message.to_string();
+        self.send_bytes(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Writes bytes as they are: framing of any quality.
+    fn send_bytes(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin is open");
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.write_all(bytes).unwrap();
         stdin.flush().unwrap();
     }
 
@@ -500,4 +505,153 @@ fn the_language_server_and_check_stdin_agree() {
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     assert_eq!(client.exit(), (0, String::new()));
+}
+
+/// A document whose text holds a credential, in a message that is not JSON.
+const LEAKY: &str =
+    r#"{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"text": "password: hunter2"#;
+
+#[test]
+fn malformed_messages_are_answered_and_the_server_keeps_serving() {
+    let (_dir, root) = project();
+    let mut client = Client::start(&root);
+    client.initialize(json!({}), &root);
+    let parse_error = |client: &mut Client| {
+        let reply = client.wait_for(|m| m["id"].is_null() && m.get("error").is_some());
+        assert_eq!(reply["error"]["code"], -32700, "{reply:#}");
+        reply["error"]["message"].as_str().unwrap().to_owned()
+    };
+
+    // Message 3 (after `initialize` and `initialized`): not JSON.
+    client.send_bytes(format!("Content-Length: {}\r\n\r\n{LEAKY}", LEAKY.len()).as_bytes());
+    assert_eq!(parse_error(&mut client), "message 3: not JSON at line 1, column 107");
+    // Not UTF-8.
+    client.send_bytes(b"Content-Length: 4\r\n\r\n\"\xff\xfe\"");
+    assert_eq!(parse_error(&mut client), "message 4: not UTF-8 at byte 1");
+    // A header without a colon: the body is skipped up to the next Content-Length.
+    client.send_bytes(format!("Content-Length {}\r\n\r\n{LEAKY}", LEAKY.len()).as_bytes());
+    assert_eq!(parse_error(&mut client), "message 5: a header line has no `:`");
+    // One byte over the limit of 64 MiB: read past, not kept.
+    let limit = 64 << 20;
+    let mut huge = format!("Content-Length: {}\r\n\r\n", limit + 1).into_bytes();
+    huge.resize(huge.len() + limit + 1, b'x');
+    client.send_bytes(&huge);
+    drop(huge);
+    assert_eq!(
+        parse_error(&mut client),
+        "message 6: 67108865 bytes, more than the limit of 67108864; skipped"
+    );
+    // JSON, but not a request: an invalid request, answered with its id.
+    let reply = client.request("textDocument/hover", json!(null));
+    assert_eq!(
+        reply["error"]["code"], -32601,
+        "a well-formed request still gets its answer"
+    );
+    client.send(json!({"jsonrpc": "2.0", "id": 99, "method": ["shutdown"]}));
+    let reply = client.wait_for(|m| m["id"] == 99);
+    assert_eq!(reply["error"]["code"], -32600, "{reply:#}");
+
+    // Headers ending in a bare line feed are read as well.
+    let uri = file_uri(&root.join("deploy/web.yaml"));
+    let open = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": POD}}})
+    .to_string();
+    client.send_bytes(format!("Content-Length: {}\n\n{open}", open.len()).as_bytes());
+    assert_eq!(client.diagnostics(&uri)["diagnostics"].as_array().unwrap().len(), 2);
+
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    let (code, stderr) = client.exit();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "pullcheck lsp: ignoring message 3: not JSON at line 1, column 107\n\
+         pullcheck lsp: ignoring message 4: not UTF-8 at byte 1\n\
+         pullcheck lsp: ignoring message 5: a header line has no `:`\n\
+         pullcheck lsp: ignoring message 6: 67108865 bytes, more than the limit of 67108864; skipped\n\
+         pullcheck lsp: ignoring message 8: JSON, but not a request, notification or response\n"
+    );
+}
+
+#[test]
+fn a_length_no_memory_holds_is_not_reserved() {
+    let (_dir, root) = project();
+    for length in ["2000000000", "100000000000", "18446744073709551615"] {
+        let mut client = Client::start(&root);
+        client.initialize(json!({}), &root);
+        client.send_bytes(format!("Content-Length: {length}\r\n\r\n{{}}").as_bytes());
+        // The input ends inside that body: the client is gone, and the server says so.
+        let (code, stderr) = client.exit();
+        assert_eq!(code, 1, "{length}: {stderr}");
+        assert_eq!(
+            stderr, "pullcheck lsp: the client closed the connection without `shutdown`\n",
+            "{length}"
+        );
+    }
+}
+
+#[test]
+fn malformed_parameters_are_named_without_their_content() {
+    let (_dir, root) = project();
+    let mut client = Client::start(&root);
+    client.initialize(json!({}), &root);
+    let uri = file_uri(&root.join("deploy/web.yaml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": "password: hunter2", "text": POD}}),
+    );
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    let (code, stderr) = client.exit();
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr,
+        "pullcheck lsp: ignoring a textDocument/didOpen whose parameters are not what the protocol says (a field is missing or of the wrong type)\n"
+    );
+}
+
+#[test]
+fn a_burst_of_changes_is_checked_at_its_latest_version() {
+    let (_dir, root) = project();
+    let mut client = Client::start(&root);
+    client.initialize(json!({}), &root);
+    let uri = file_uri(&root.join("deploy/web.yaml"));
+    client.open(&uri, "yaml", 0, POD);
+    assert_eq!(client.diagnostics(&uri)["version"], 0);
+
+    // A thousand keystrokes, as fast as the pipe takes them; the last one fixes the pod.
+    const CHANGES: i32 = 1000;
+    let mut burst = Vec::new();
+    for version in 1..=CHANGES {
+        let text = if version == CHANGES { FIXED_POD } else { POD };
+        let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}})
+        .to_string();
+        write!(burst, "Content-Length: {}\r\n\r\n{change}", change.len()).unwrap();
+    }
+    client.send_bytes(&burst);
+    // What came before `shutdown` is published before its answer.
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    let seen = std::mem::take(&mut client.unclaimed);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit(), (0, String::new()));
+
+    let published: Vec<&Value> = seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .map(|m| &m["params"])
+        .collect();
+    let last = published.last().expect("the burst is checked");
+    assert_eq!(**last, json!({"uri": uri, "version": CHANGES, "diagnostics": []}));
+    // Versions only grow; most changes were read before a check began, and checked as one.
+    assert!(
+        published
+            .windows(2)
+            .all(|pair| pair[0]["version"].as_i64() < pair[1]["version"].as_i64())
+    );
+    assert!(
+        published.len() <= 100,
+        "{} publishes for {CHANGES} changes",
+        published.len()
+    );
 }
