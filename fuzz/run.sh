@@ -5,7 +5,7 @@
 # coverage (libFuzzer's `cov`: edges reached; `ft`: features) and the corpus size at the end; each
 # run's whole output is in logs/<target>.log.
 #
-# Not part of .ci/run, which only builds the targets (`.ci/run` → `cargo fuzz build --dev`). It
+# Not part of .ci/run, which only builds the targets as plain binaries (no instrumentation). It
 # needs cargo-fuzz (installed when missing) and a compiler that accepts nightly flags: a nightly
 # toolchain, or the stable one with RUSTC_BOOTSTRAP=1, which is what this script uses when no
 # nightly is installed.

@@ -38,6 +38,9 @@ pub struct Config {
     /// Registries where every pull needs credentials: their images need a covering pull secret.
     /// The file's entries, then the built-in ones unless `registries.builtInPrivate: false`.
     pub private_registries: Vec<RegistryPattern>,
+    /// How many of `private_registries`, from the first, the file declares: a login is certain
+    /// there, whatever the built-in knowledge says of the same pattern.
+    pub declared_private_registries: usize,
     /// Inventory files, resolved against the configuration file's directory.
     pub inventory: Vec<PathBuf>,
     /// Files and directories of manifests whose Secrets and ServiceAccounts are known in every run,
@@ -174,6 +177,20 @@ impl LocalImages {
 }
 
 impl Config {
+    /// The `private_registries` that match an image's registry and path, each with whether it is
+    /// built in (rather than declared by the file).
+    pub fn private_registries_of<'c>(
+        &'c self,
+        registry: &'c str,
+        path: &'c str,
+    ) -> impl Iterator<Item = (&'c RegistryPattern, bool)> + 'c {
+        self.private_registries
+            .iter()
+            .enumerate()
+            .filter(move |(_, pattern)| pattern.matches(registry, path))
+            .map(|(i, pattern)| (pattern, i >= self.declared_private_registries))
+    }
+
     /// The `images.local` pattern that covers the image whose repository name, as written, is
     /// `name`.
     pub fn local_image(&self, name: &str) -> Option<&LocalImagePattern> {
@@ -196,6 +213,7 @@ impl Default for Config {
                 })
                 .collect(),
             private_registries: built_in_private(),
+            declared_private_registries: 0,
             inventory: Vec::new(),
             inventory_manifests: Vec::new(),
             local_images: LocalImages::default(),
@@ -380,6 +398,7 @@ fn registries(reader: &FieldReader<'_>, node: Node<'_, '_>, config: &mut Config)
             }
         }
     }
+    config.declared_private_registries = private.len();
     if with_built_in {
         private.extend(built_in_private());
     }
@@ -414,6 +433,20 @@ mod tests {
     fn parse(text: &str) -> Result<Config, SettingsError> {
         const RULE_IDS: &[&str] = &["unpinned-image-digest", "latest-image-tag", "missing-image"];
         Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)), RULE_IDS)
+    }
+
+    #[test]
+    fn declared_private_registries_are_told_from_built_in_ones() {
+        let built_in = |config: &Config| -> Vec<bool> {
+            config
+                .private_registries_of("iad.ocir.io", "tenancy/app")
+                .map(|(_, built_in)| built_in)
+                .collect()
+        };
+        assert_eq!(built_in(&Config::default()), [true]);
+        // Written exactly as the built-in entry, it is the file's own: a login is certain.
+        let declared = parse("registries:\n  private: [\"*.ocir.io\"]\n").unwrap();
+        assert_eq!(built_in(&declared), [false, true]);
     }
 
     #[test]

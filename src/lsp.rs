@@ -38,6 +38,7 @@ use lsp_types::{
 
 use crate::check;
 use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
 use crate::setup::{self, Options, Setup, SetupError};
 use crate::source::{ColumnUnit, SourceFile};
 
@@ -248,6 +249,10 @@ fn within(path: &Path, folder: &Path) -> bool {
         && matches!((path.canonicalize(), folder.canonicalize()), (Ok(path), Ok(folder)) if path.starts_with(&folder))
 }
 
+/// The most findings published for one document; past it, one more diagnostic says how many
+/// were left out.
+const MAX_PUBLISHED: usize = 1_000;
+
 struct Server<'c> {
     connection: &'c Connection,
     unit: ColumnUnit,
@@ -428,12 +433,22 @@ impl Server<'_> {
             Ok(setup) => {
                 let checked = catch_unwind(AssertUnwindSafe(|| check::check_text(&name, &document.text, setup)));
                 match checked {
-                    Ok(outcome) => outcome
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.file.path == name)
-                        .map(|d| diagnostics::from_finding(d, uri, self.unit))
-                        .collect(),
+                    Ok(outcome) => {
+                        let mine: Vec<&Diagnostic> =
+                            outcome.diagnostics.iter().filter(|d| d.file.path == name).collect();
+                        // An editor shows a few hundred findings at most; a generated document
+                        // with a hundred thousand would cost the editor and the server far more
+                        // than the document itself. The first ones, in order, and a word on the rest.
+                        let mut published: Vec<lsp_types::Diagnostic> = mine
+                            .iter()
+                            .take(MAX_PUBLISHED)
+                            .map(|d| diagnostics::from_finding(d, uri, self.unit))
+                            .collect();
+                        if mine.len() > MAX_PUBLISHED {
+                            published.push(diagnostics::more_not_shown(MAX_PUBLISHED, mine.len()));
+                        }
+                        published
+                    }
                     // Where it failed is on the standard error already.
                     Err(_) => vec![diagnostics::internal_error()],
                 }

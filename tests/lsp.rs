@@ -655,3 +655,34 @@ fn a_burst_of_changes_is_checked_at_its_latest_version() {
         published.len()
     );
 }
+
+/// A generated document with thousands of findings: the first thousand are published, with one
+/// more diagnostic saying how many there were.
+#[test]
+fn findings_past_a_thousand_are_counted_not_published() {
+    let (_dir, root) = project();
+    let mut client = Client::start(&root);
+    client.initialize(json!({}), &root);
+    let containers: String = (0..1_200)
+        .map(|i| format!("  - {{name: c{i}, image: \"nginx:latest\"}}\n"))
+        .collect();
+    let text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: many, namespace: shop}}\nspec:\n  containers:\n{containers}"
+    );
+    let uri = file_uri(&root.join("deploy/many.yaml"));
+    client.open(&uri, "yaml", 1, &text);
+    let published = client.diagnostics(&uri);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1_001);
+    let tagged = diagnostics.iter().filter(|d| d["code"] == "latest-image-tag").count();
+    assert_eq!(tagged, 1_000);
+    let note = diagnostics.last().unwrap();
+    assert_eq!(
+        note["message"],
+        "1000 of the 1200 findings in this document are shown; `pullcheck check` on the file lists them all"
+    );
+    assert_eq!(note["severity"], 3, "information");
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit(), (0, String::new()));
+}

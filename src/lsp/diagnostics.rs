@@ -86,6 +86,16 @@ pub(super) fn unusable_configuration(error: &SetupError, unit: ColumnUnit) -> ls
 }
 
 /// A document whose check failed inside pullcheck.
+/// Said at the top of a document with more findings than are published.
+pub(super) fn more_not_shown(shown: usize, found: usize) -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        ..error_at_start(format!(
+            "{shown} of the {found} findings in this document are shown; `pullcheck check` on the file lists them all"
+        ))
+    }
+}
+
 pub(super) fn internal_error() -> lsp_types::Diagnostic {
     error_at_start("not checked: pullcheck failed on this document (a bug: its log says where)".to_owned())
 }

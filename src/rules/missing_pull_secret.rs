@@ -4,7 +4,7 @@ use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
 use crate::inventory::{PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
-use crate::registry;
+use crate::registry::{self, RegistryPattern};
 
 pub static RULE: Rule = Rule {
     id: "missing-pull-secret",
@@ -51,20 +51,16 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             let path = reference.normalized_path();
             // A login is certain under any matching pattern but the built-in ones that only make
             // it likely; under those alone, the finding is a warning.
-            let mut matching = context
-                .config
-                .private_registries
-                .iter()
-                .filter(|p| p.matches(registry, &path));
+            let mut matching = context.config.private_registries_of(registry, &path);
             let Some(first) = matching.next() else {
                 continue;
             };
-            let (pattern, likely) = match std::iter::once(first)
-                .chain(matching)
-                .find(|p| !registry::built_in_likely_private(p))
-            {
-                Some(certain) => (certain, false),
-                None => (first, true),
+            let likely = |(pattern, built_in): &(&RegistryPattern, bool)| {
+                *built_in && registry::built_in_likely_private(pattern)
+            };
+            let (pattern, likely) = match std::iter::once(first).chain(matching).find(|p| !likely(p)) {
+                Some((certain, _)) => (certain, false),
+                None => (first.0, true),
             };
             let span = image.span_of(reference.registry_or_name_range());
             let finding = Finding::in_container(
