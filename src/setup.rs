@@ -180,6 +180,9 @@ struct Found {
     /// By directory as given: the configuration that applies there, shown relative to the working
     /// directory, as the files checked are.
     configs: HashMap<PathBuf, Option<PathBuf>>,
+    /// By directory on the way up, as written: the configuration in it or above it, shown as
+    /// `configs`. Directories share their ancestors, so each is looked at once in a run.
+    above: HashMap<PathBuf, Option<PathBuf>>,
     /// By configuration file.
     setups: HashMap<Option<PathBuf>, Arc<Setup>>,
 }
@@ -227,7 +230,7 @@ impl Setups {
         let config = match found.configs.get(directory) {
             Some(config) => config.clone(),
             None => {
-                let config = find_config(directory).map(|path| shown_from_working_directory(&path));
+                let config = found.config_above(directory);
                 found.configs.insert(directory.to_owned(), config.clone());
                 config
             }
@@ -241,11 +244,57 @@ impl Setups {
     }
 }
 
+impl Found {
+    /// The configuration that applies in `directory` (the working directory when empty), shown
+    /// relative to the working directory, remembering what each directory on the way up holds.
+    ///
+    /// A path without `..` is walked up as written, with no system call but one look for the
+    /// file per directory: resolving every directory of a large tree (a `readlink` per component)
+    /// cost more than the rest of finding the files. Above the working directory, and for paths
+    /// with `..`, directories are resolved, as [`find_config`] does.
+    fn config_above(&mut self, directory: &Path) -> Option<PathBuf> {
+        let as_written = !directory
+            .components()
+            .any(|part| matches!(part, std::path::Component::ParentDir));
+        if !as_written {
+            return find_config(directory).map(|path| shown_from_working_directory(&path));
+        }
+        let mut visited = Vec::new();
+        let mut found = None;
+        for dir in directory.ancestors() {
+            if let Some(known) = self.above.get(dir) {
+                found = known.clone();
+                break;
+            }
+            visited.push(dir.to_owned());
+            if dir.as_os_str().is_empty() {
+                // The working directory, and the directories above it.
+                found = find_config(dir).map(|path| shown_from_working_directory(&path));
+                break;
+            }
+            let candidate = dir.join(config::FILE_NAME);
+            if candidate.is_file() {
+                found = Some(if candidate.is_absolute() {
+                    shown_from_working_directory(&candidate)
+                } else {
+                    candidate
+                });
+                break;
+            }
+        }
+        for dir in visited {
+            self.above.insert(dir, found.clone());
+        }
+        found
+    }
+}
+
 /// Where an input is, for finding its configuration: a file's directory; for the standard input,
 /// the directory of the name it is given when that exists; else the working directory (empty).
 fn directory_of(input: &Input) -> PathBuf {
     let path = match input {
-        Input::File { path, .. } => path.as_path(),
+        // A file that was found is in a directory that exists.
+        Input::File { path, .. } => return path.parent().map(Path::to_owned).unwrap_or_default(),
         Input::Stdin { display } | Input::Unreadable { display, .. } => Path::new(display.as_str()),
     };
     match path.parent() {

@@ -234,10 +234,11 @@ fn load_within(text: &str, max_len: usize, unread: Unread) -> Stream<'_> {
 /// and an error could be reported documents away from its cause.
 fn next_part(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
-    let mut from = start + 1;
-    while let Some(found) = text.get(from..).and_then(|rest| rest.find("---")) {
+    let from = (start + 1).min(bytes.len());
+    // memchr's vectorised substring search: std's `str::find` with a `&str` pattern took 4% of a
+    // whole check here, to find the few markers of a text.
+    for found in memchr::memmem::find_iter(&bytes[from..], b"---") {
         let marker = from + found;
-        from = marker + 1;
         let at_line_start = marker == 0 || matches!(bytes[marker - 1], b'\n' | b'\r');
         let ends = matches!(bytes.get(marker + 3), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
         if !(at_line_start && ends) {
