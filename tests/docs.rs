@@ -86,14 +86,7 @@ fn the_scaffold_creates_a_rule_and_its_table_lines() {
         doc.starts_with("# unreviewed-registry\n\n**Default severity:** warning"),
         "{doc}"
     );
-    for section in [
-        "What it checks",
-        "Why it matters",
-        "Example",
-        "Fix",
-        "Configuration",
-        "References",
-    ] {
+    for section in rules::DOC_SECTIONS {
         assert!(doc.contains(&format!("\n## {section}\n")), "{section}");
     }
     for fixture in ["fail.yaml", "pass.yaml", "expected.txt"] {

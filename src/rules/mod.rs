@@ -79,6 +79,16 @@ pub struct Rule {
     pub stages: &'static [Stage],
 }
 
+/// The sections of every rule's doc (`## What it checks`, …), in order.
+pub const DOC_SECTIONS: [&str; 6] = [
+    "What it checks",
+    "Why it matters",
+    "Example",
+    "Fix",
+    "Configuration",
+    "References",
+];
+
 /// Where the rule docs are published: `{DOCS_BASE}<id>.md`.
 pub const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
 
@@ -331,14 +341,7 @@ mod tests {
                 "{}: doc has the wrong title",
                 rule.id
             );
-            for section in [
-                "What it checks",
-                "Why it matters",
-                "Example",
-                "Fix",
-                "Configuration",
-                "References",
-            ] {
+            for section in DOC_SECTIONS {
                 assert!(
                     rule.doc.contains(&format!("\n## {section}\n")),
                     "{}: doc lacks {section}",
