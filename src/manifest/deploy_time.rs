@@ -126,8 +126,16 @@ pub(super) fn mark_istio(metadata: Option<Node<'_, '_>>, containers: &mut [Conta
             || annotations.and_then(|a| a.get("inject.istio.io/templates")).is_some()
     });
     for container in containers {
-        let named_proxy = container.name.as_ref().is_some_and(|name| name.value == "istio-proxy");
+        let name = container.name.as_ref().map(|name| name.value.as_str());
+        let named_proxy = name == Some("istio-proxy");
         if container.image.as_scalar().is_some_and(|image| image.value == "auto") && (injected || named_proxy) {
+            container.set_at_deploy = Some(DeployTool::Istio);
+        }
+        // A container named as one the injector adds is merged with it, and takes the injected
+        // image when it names none (Istio's "customizing injection"): one written to change the
+        // proxy's resources or arguments has no image of its own.
+        let injected_name = matches!(name, Some("istio-proxy" | "istio-init" | "istio-validation"));
+        if injected_name && container.image.is_unset() {
             container.set_at_deploy = Some(DeployTool::Istio);
         }
     }

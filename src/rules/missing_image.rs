@@ -18,10 +18,11 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     // A kustomize `images` entry always names an image (entries that change none are not read).
+    // Nor does a container whose image a tool sets at deploy time (Istio's injected proxy).
     for container in workload
         .containers
         .iter()
-        .filter(|c| c.kind != ContainerKind::KustomizeImage)
+        .filter(|c| c.kind != ContainerKind::KustomizeImage && c.set_at_deploy.is_none())
     {
         let name = container.display_name();
         // A controller's image slot (a WebLogic Domain's `spec.image`) is named by its field; the
