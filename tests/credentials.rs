@@ -13,6 +13,8 @@ use assert_cmd::Command;
 use base64::Engine as _;
 use tempfile::TempDir;
 
+mod support;
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -224,29 +226,6 @@ fn run(dir: &Path, args: &[&str], stdin: Option<String>) -> (String, Option<i32>
     (all, output.status.code())
 }
 
-/// Everything `pullcheck lsp` writes when an editor opens `files` of `dir`.
-fn lsp(dir: &Path, files: &[(String, String)]) -> String {
-    let mut input = String::new();
-    let mut send = |message: serde_json::Value| {
-        let body = message.to_string();
-        input.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    };
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    for (name, text) in files {
-        let uri = format!("file://{}", dir.join(name).display());
-        send(
-            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-            "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
-        );
-    }
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
-    let (all, code) = run(dir, &["lsp"], Some(input));
-    assert_eq!(code, Some(0), "{all}");
-    all
-}
-
 fn write(dir: &Path, files: &[(String, String)]) {
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
@@ -294,7 +273,7 @@ fn check_everywhere(encoding: Encoding) {
     assert!(baseline.contains("malformed-pull-secret"), "{baseline}");
     markers.assert_absent(&format!("{all}{baseline}"), "the baseline");
 
-    let all = lsp(dir.path(), &files);
+    let all = support::lsp_session(dir.path(), &files);
     assert!(all.contains("malformed-pull-secret"), "{all}");
     markers.assert_absent(&all, "the language server's messages");
 
@@ -322,7 +301,7 @@ fn check_everywhere(encoding: Encoding) {
             format!("inventory: [{inventory}]\n"),
         )
         .unwrap();
-        let all = lsp(dir.path(), &files[..1]);
+        let all = support::lsp_session(dir.path(), &files[..1]);
         assert!(all.contains("the configuration cannot be used"), "{all}");
         markers.assert_absent(&all, &format!("{inventory} as an inventory, in the language server"));
         std::fs::remove_file(dir.path().join(".pullcheck.yaml")).unwrap();

@@ -9,6 +9,8 @@ use assert_cmd::Command;
 use base64::Engine as _;
 use tempfile::TempDir;
 
+mod support;
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -188,38 +190,6 @@ fn assert_no_marker(all: &str, markers: &[String]) {
     }
 }
 
-/// Everything `pullcheck lsp` writes when an editor opens these files of `dir` (one session, sent
-/// at once, that ends with `shutdown` and `exit`).
-fn lsp_outputs(dir: &Path, files: &[(String, String)]) -> String {
-    let mut input = String::new();
-    let mut send = |message: serde_json::Value| {
-        let body = message.to_string();
-        input.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    };
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-    for (name, text) in files {
-        let uri = format!("file://{}", dir.join(name).display());
-        send(
-            serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-            "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
-        );
-    }
-    send(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-    send(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
-    let output = Command::cargo_bin("pullcheck")
-        .unwrap()
-        .current_dir(dir)
-        .arg("lsp")
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    let mut all = String::from_utf8_lossy(&output.stdout).into_owned();
-    all.push_str(&String::from_utf8_lossy(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{all}");
-    all
-}
-
 #[test]
 fn no_credential_reaches_any_output() {
     let seeds = seed();
@@ -253,7 +223,7 @@ fn no_credential_reaches_any_output() {
     let mut documents = seeds.files.clone();
     let all_in_one = seeds.files.iter().map(|(_, t)| format!("---\n{t}\n")).collect();
     documents.push(("all.yaml".to_owned(), all_in_one));
-    let all = lsp_outputs(dir.path(), &documents);
+    let all = support::lsp_session(dir.path(), &documents);
     for rule in [
         "malformed-pull-secret",
         "wrong-pull-secret-type",
@@ -305,7 +275,7 @@ fn no_credential_reaches_any_output() {
         "inventory: [inventory.yaml, broken-inventory.yaml]\n",
     )
     .unwrap();
-    let all = lsp_outputs(dir.path(), &seeds.files[..1]);
+    let all = support::lsp_session(dir.path(), &seeds.files[..1]);
     assert!(all.contains("the configuration cannot be used"), "{all}");
     assert!(all.contains("invalid YAML"), "{all}");
     assert_no_marker(&all, &seeds.markers);
