@@ -242,8 +242,7 @@ fn judge(mut read: Vec<FileOutcome>, setup: &Setup) -> Outcome {
 
     // Barrier: every file has been read, so every secret and service account found is known, and
     // WebLogic Cluster resources can be joined to the Domains that list them.
-    manifest::join_weblogic_resources(&mut workloads);
-    let images_set_at_deploy = manifest::mark_set_at_deploy(&mut workloads, &built_images, &kustomize_resources);
+    let images_set_at_deploy = manifest::after_every_file(&mut workloads, &built_images, &kustomize_resources);
     let inventory = Inventory::build(&setup.declared, facts);
     let context = Context {
         config,

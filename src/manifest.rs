@@ -1,11 +1,13 @@
 //! Which Kubernetes objects carry pods, and where their pod spec lives.
 //!
 //! [`extract`] reads a loaded YAML stream and returns a compact [`Workload`] for every object that
-//! runs containers: Pod, PodTemplate, Deployment, ReplicaSet, ReplicationController, StatefulSet,
-//! DaemonSet, Job, CronJob, and the items of a `List` (or `*List`). Each value a rule may report on
-//! keeps its span; the YAML tree itself is dropped once extraction is done, so the rules never see
-//! YAML. Secrets and ServiceAccounts become inventory facts. Documents that are not Kubernetes
-//! objects (Helm values, CI configs) are skipped here without a word. This module does not judge
+//! runs containers, and inventory facts for Secrets and ServiceAccounts. Every object, the items
+//! of a `List` (or `*List`) included, goes to the one table of readers (`manifest/readers.rs`): one
+//! file per family of kinds (Kubernetes' own pod kinds, WebLogic, kustomize, …), the first that
+//! knows the kind reads it. Each value a rule may report on keeps its span; the YAML tree itself
+//! is dropped once extraction is done, so the rules never see YAML. Documents that are not
+//! Kubernetes objects (Helm values, CI configs) are skipped here without a word; objects of kinds
+//! no reader knows that name an image are counted ([`UnreadKinds`]). This module does not judge
 //! anything: rules do.
 
 use std::borrow::Cow;
@@ -24,11 +26,14 @@ mod deploy_time;
 pub mod facts;
 mod kustomize;
 pub(crate) use kustomize::is_kustomization_file;
+mod pod_template;
+mod readers;
 mod weblogic;
 
-pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources, mark_set_at_deploy};
+pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources};
 
-pub use weblogic::{Change, DeprecatedField, Links, join_weblogic_resources};
+use readers::Object;
+pub use weblogic::{Change, DeprecatedField, Links};
 
 /// A string value and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -549,6 +554,9 @@ pub struct Workload {
     pub rewrites_images: bool,
     /// The `imagePullSecrets` written in this object.
     pub image_pull_secrets: Vec<PullSecretRef>,
+    /// Who lists them: the pod spec, or a controller's object that lists them for the pods it
+    /// makes (a WebLogic Domain, an Argo Workflow).
+    pub pull_secrets_listed_by: PullSecretsOwner,
     /// Where the pods' pull secrets come from (see [`Workload::pod_image_pull_secrets`]).
     pub pod_pull_secrets: PodPullSecrets,
     /// Every image the pods pull.
@@ -610,19 +618,17 @@ impl Workload {
 
     /// Who lists the pods' pull secrets: the pod, or an object that lists them for its pods.
     pub fn pull_secrets_owner(&self) -> PullSecretsOwner {
-        match (&self.pod_pull_secrets, &*self.kind) {
-            (PodPullSecrets::From(from), _) => PullSecretsOwner::Object(from.owner.clone()),
-            (_, "Domain") => PullSecretsOwner::Object(weblogic::domain_label(self.name.as_deref())),
-            _ => PullSecretsOwner::Pod,
+        match &self.pod_pull_secrets {
+            PodPullSecrets::From(from) => PullSecretsOwner::Object(from.owner.clone()),
+            _ => self.pull_secrets_listed_by.clone(),
         }
     }
 
     /// Where a pull secret for every pod would be listed, for help texts.
     pub fn pull_secrets_place(&self) -> String {
-        match (&self.pod_pull_secrets, &*self.kind) {
-            (PodPullSecrets::From(from), _) => format!("the spec of {}", from.owner),
-            (_, "Domain") => "the Domain's spec".to_owned(),
-            _ => "the pod spec".to_owned(),
+        match self.pull_secrets_owner() {
+            PullSecretsOwner::Pod => "the pod spec".to_owned(),
+            PullSecretsOwner::Object(owner) => format!("the spec of {owner}"),
         }
     }
 }
@@ -770,6 +776,18 @@ pub fn extract<'s, 'a: 's>(
     extracted
 }
 
+/// What runs once every file of a project is read, before any rule: each reader's joins (a
+/// WebLogic Cluster with the Domain that lists it), then the marking of the images that a tool
+/// among the files (Skaffold, kustomize, the Azure Developer CLI) sets at deploy time.
+pub fn after_every_file(
+    workloads: &mut [&mut Workload],
+    built: &[(DeployTool, String)],
+    kustomizations: &[KustomizeResources],
+) -> DeployTimeImages {
+    readers::after_every_file(workloads);
+    deploy_time::mark_set_at_deploy(workloads, built, kustomizations)
+}
+
 /// How deep `List`s may nest in one another; real ones do not nest at all.
 const MAX_LIST_DEPTH: usize = 8;
 
@@ -822,85 +840,21 @@ impl Reader<'_> {
             }
             return;
         }
-        let namespace = node
-            .get("metadata")
-            .and_then(|m| m.get("namespace"))
-            .and_then(|n| n.as_str());
-        if api_version == "v1" && matches!(kind, "Secret" | "ServiceAccount") {
-            let namespace = namespace.unwrap_or(self.default_namespace);
-            out.facts
-                .extend(facts::fact_from_object(kind, node, self.file, namespace));
-            return;
-        }
-        if let Some(artifacts) = deploy_time::skaffold_artifacts(node, api_version, kind) {
-            out.built_images
-                .extend(artifacts.into_iter().map(|image| (DeployTool::Skaffold, image)));
-            return;
-        }
-        if let Some(workload) = weblogic::workload(self, node, api_version, kind, prefix) {
-            out.workloads.push(workload);
-            return;
-        }
-        if let Some(workload) = kustomize::from_object(self, node, api_version, kind, prefix) {
-            out.workloads.push(workload);
-            out.kustomize_resources
-                .push(deploy_time::kustomize_resources(self.file, node));
-            return;
-        }
-        let Some(pod_spec_path) = pod_spec_path(api_version, kind) else {
-            // No reader knows the kind. If it names an image, it most likely runs pods (the
-            // custom resource of some controller): count it, so that a run never ends with "no
-            // problems" while it skipped what it could not read.
-            if node.get("spec").is_some_and(holds_image) {
-                out.unread_kinds.count(api_version, kind);
-            }
-            return;
+        let object = Object {
+            node,
+            api_version,
+            kind,
+            prefix,
         };
-        let mut keys = pod_spec_path.split('.');
-        let Some(last_key) = keys.next_back() else { return };
-        // What holds the pod spec: the pod template, for the kinds that have one.
-        let parent = keys.try_fold(node, |n, key| n.get(key));
-        let pod_spec = parent.and_then(|parent| parent.get(last_key));
-        // The key that holds the pod spec, to point at when the value has the wrong shape.
-        let pod_spec_key = parent.and_then(|parent| parent.key(last_key));
-        let mut workload = self.workload(node, api_version, kind, prefixed(prefix, pod_spec_path));
-        workload.is_fragment = is_fragment(node, api_version);
-        match pod_spec {
-            Some(pod_spec) if pod_spec.is_mapping() => {
-                self.pod_spec(pod_spec, &mut workload);
-                deploy_time::mark_istio(parent.and_then(|t| t.get("metadata")), &mut workload.containers);
-            }
-            Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
-                span: shape_span(pod_spec, pod_spec_key),
-                field: workload.pod_spec_path.to_string(),
-                expected: "an object",
-                found: pod_spec.type_name(),
-            }),
-            _ => {}
+        if readers::READERS.iter().any(|reader| (reader.read)(self, object, out)) {
+            return;
         }
-        workload.pods = vec![PodGroup {
-            service_account: Cow::Borrowed("default"),
-            written_at: Vec::new(),
-            pods: Vec::new(),
-            containers: (0..workload.containers.len()).collect(),
-        }];
-        if let Some((key, name)) = pod_spec.and_then(|pod_spec| {
-            ["serviceAccountName", "serviceAccount"]
-                .into_iter()
-                .find(|key| pod_spec.get(key).is_some())
-                .map(|key| (key, Field::read(pod_spec, key)))
-        }) && let Some(name) = name.as_scalar()
-        {
-            let group = &mut workload.pods[0];
-            group.service_account = Cow::Owned(name.value.clone());
-            group.written_at.push(ServiceAccountField {
-                name: name.clone(),
-                path: format!("{}.{key}", workload.pod_spec_path),
-                file: None,
-                pods: Vec::new(),
-            });
+        // No reader knows the kind. If it names an image, it most likely runs pods (the custom
+        // resource of some controller): count it, so that a run never ends with "no problems"
+        // while it skipped what it could not read.
+        if node.get("spec").is_some_and(holds_image) {
+            out.unread_kinds.count(api_version, kind);
         }
-        out.workloads.push(workload);
     }
 
     /// A workload with what every object has, and nothing in it yet.
@@ -928,6 +882,7 @@ impl Reader<'_> {
             is_fragment: false,
             rewrites_images: false,
             image_pull_secrets: Vec::new(),
+            pull_secrets_listed_by: PullSecretsOwner::Pod,
             pod_pull_secrets: PodPullSecrets::Own,
             containers: Vec::new(),
             pods: Vec::new(),
@@ -938,16 +893,16 @@ impl Reader<'_> {
         }
     }
 
-    fn pod_spec(&self, pod_spec: Node<'_, '_>, workload: &mut Workload) {
-        workload.image_pull_secrets =
-            image_pull_secrets(pod_spec, &format!("{}.imagePullSecrets", workload.pod_spec_path));
+    /// Reads the pull secrets and the containers of the pod spec at `path` into `workload`.
+    pub(crate) fn pod_spec(&self, pod_spec: Node<'_, '_>, path: &str, workload: &mut Workload) {
+        workload.image_pull_secrets = image_pull_secrets(pod_spec, &format!("{path}.imagePullSecrets"));
         for kind in [
             ContainerKind::InitContainer,
             ContainerKind::Container,
             ContainerKind::EphemeralContainer,
         ] {
             let Some(list) = pod_spec.get(kind.key()) else { continue };
-            let list_path = format!("{}.{}", workload.pod_spec_path, kind.key());
+            let list_path = format!("{path}.{}", kind.key());
             if !list.is_sequence() {
                 if !list.is_null() {
                     workload.malformed.push(Malformed {
@@ -969,10 +924,12 @@ impl Reader<'_> {
                     });
                     continue;
                 }
-                let path = format!("{}.{}[{i}]", workload.pod_spec_path, kind.key());
-                workload
-                    .containers
-                    .push(Container::from_pod_spec(kind, container, path, None));
+                workload.containers.push(Container::from_pod_spec(
+                    kind,
+                    container,
+                    format!("{list_path}[{i}]"),
+                    None,
+                ));
             }
         }
         // Pushing one container leaves room for four (1,184 bytes a pod instead of 296).
@@ -1019,37 +976,6 @@ pub(crate) fn image_pull_secrets(parent: Node<'_, '_>, path: &str) -> Vec<PullSe
             })
             .collect(),
     }
-}
-
-/// Whether an object misses what the API server requires of every complete one of its kind.
-fn is_fragment(object: Node<'_, '_>, api_version: &str) -> bool {
-    if api_version != "apps/v1" {
-        return false;
-    }
-    let spec = object.get("spec");
-    let selector = spec.and_then(|s| s.get("selector"));
-    let template_labels = spec
-        .and_then(|s| s.get("template"))
-        .and_then(|t| t.get("metadata"))
-        .and_then(|m| m.get("labels"));
-    selector.is_none() || template_labels.is_none()
-}
-
-/// The path from an object to its pod spec (`spec.template.spec`), for the kinds that have one.
-/// The API group must be one of Kubernetes' own, so a custom resource that reuses a kind name
-/// (`Job`) is left alone.
-fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static str> {
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    Some(match (group, kind) {
-        ("", "Pod") => "spec",
-        ("", "PodTemplate") => "template.spec",
-        ("", "ReplicationController") => "spec.template.spec",
-        ("apps" | "extensions", "Deployment" | "ReplicaSet" | "DaemonSet")
-        | ("apps", "StatefulSet")
-        | ("batch", "Job") => "spec.template.spec",
-        ("batch", "CronJob") => "spec.jobTemplate.spec.template.spec",
-        _ => return None,
-    })
 }
 
 /// The kinds of the objects read as workloads.

@@ -141,11 +141,25 @@ pub(super) fn mark_istio(metadata: Option<Node<'_, '_>>, containers: &mut [Conta
     }
 }
 
-/// The images a Skaffold config builds, as written, when `object` is one.
-pub(super) fn skaffold_artifacts(object: Node<'_, '_>, api_version: &str, kind: &str) -> Option<Vec<String>> {
-    if !(api_version.starts_with("skaffold/") && kind == "Config") {
-        return None;
+/// Reads a Skaffold config: the images it builds are set at deploy time.
+pub(super) fn read_skaffold(
+    _: &super::Reader<'_>,
+    object: super::readers::Object<'_, '_, '_>,
+    out: &mut super::Extracted,
+) -> bool {
+    if !(object.api_version.starts_with("skaffold/") && object.kind == "Config") {
+        return false;
     }
+    out.built_images.extend(
+        skaffold_artifacts(object.node)
+            .into_iter()
+            .map(|image| (DeployTool::Skaffold, image)),
+    );
+    true
+}
+
+/// The images a Skaffold config builds, as written.
+fn skaffold_artifacts(object: Node<'_, '_>) -> Vec<String> {
     let builds = std::iter::once(object.get("build")).chain(
         object
             .get("profiles")
@@ -153,14 +167,12 @@ pub(super) fn skaffold_artifacts(object: Node<'_, '_>, api_version: &str, kind: 
             .flat_map(|profiles| profiles.items())
             .map(|profile| profile.get("build")),
     );
-    Some(
-        builds
-            .flatten()
-            .filter_map(|build| build.get("artifacts"))
-            .flat_map(|artifacts| artifacts.items())
-            .filter_map(|artifact| artifact.get("image")?.as_str().map(str::to_owned))
-            .collect(),
-    )
+    builds
+        .flatten()
+        .filter_map(|build| build.get("artifacts"))
+        .flat_map(|artifacts| artifacts.items())
+        .filter_map(|artifact| artifact.get("image")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The images an Azure Developer CLI project (`azure.yaml`: a `name` and `services`) sets with

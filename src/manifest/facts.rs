@@ -66,6 +66,22 @@ pub enum Fact {
     ServiceAccount(ServiceAccountFact),
 }
 
+/// Reads a `v1` Secret or ServiceAccount into an inventory fact; objects without a name are read
+/// and give none.
+pub(super) fn read(
+    reader: &super::Reader<'_>,
+    object: super::readers::Object<'_, '_, '_>,
+    out: &mut super::Extracted,
+) -> bool {
+    if !(object.api_version == "v1" && matches!(object.kind, "Secret" | "ServiceAccount")) {
+        return false;
+    }
+    let namespace = object.namespace().unwrap_or(reader.default_namespace);
+    out.facts
+        .extend(fact_from_object(object.kind, object.node, reader.file, namespace));
+    true
+}
+
 /// Reads a `v1` Secret or ServiceAccount object into a fact.
 pub fn fact_from_object(kind: &str, object: Node<'_, '_>, file: &Arc<SourceFile>, namespace: &str) -> Option<Fact> {
     let name_node = object.get("metadata")?.get("name")?;

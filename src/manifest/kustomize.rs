@@ -47,7 +47,11 @@
 
 use std::path::Path;
 
-use super::{Container, ContainerKind, Field, Part, Placement, PullPolicyDefault, Reader, Scalar, Workload};
+use super::readers::Object;
+use super::{
+    Container, ContainerKind, Extracted, Field, Part, Placement, PullPolicyDefault, Reader, Scalar, Workload,
+    deploy_time,
+};
 use crate::yaml::Node;
 
 /// The file names kustomize reads a kustomization from.
@@ -89,22 +93,35 @@ pub(super) fn from_file(reader: &Reader<'_>, node: Node<'_, '_>) -> Option<Workl
     read(reader, node, api_version, kind, "", Some(node))
 }
 
-/// An object that is a kustomization (kustomize's, or Flux's), or `None`.
-pub(super) fn from_object(
-    reader: &Reader<'_>,
-    node: Node<'_, '_>,
-    api_version: &str,
-    kind: &str,
-    prefix: &str,
-) -> Option<Workload> {
-    if api_version.starts_with(KUSTOMIZE_GROUP) && matches!(kind, "Kustomization" | "Component") {
+/// Reads an object that is a kustomization (kustomize's, or Flux's): its `images` entries, and
+/// the files they apply to.
+pub(super) fn read_object(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Extracted) -> bool {
+    let Object {
+        node,
+        api_version,
+        kind,
+        prefix,
+    } = object;
+    let workload = if api_version.starts_with(KUSTOMIZE_GROUP) && matches!(kind, "Kustomization" | "Component") {
         read(reader, node, api_version, kind, prefix, Some(node))
     } else if api_version.starts_with(FLUX_GROUP) && kind == "Kustomization" {
-        let prefix = format!("{prefix}spec.");
-        read(reader, node, api_version, kind, &prefix, node.get("spec"))
+        read(
+            reader,
+            node,
+            api_version,
+            kind,
+            &format!("{prefix}spec."),
+            node.get("spec"),
+        )
     } else {
-        None
+        return false;
+    };
+    if let Some(workload) = workload {
+        out.workloads.push(workload);
+        out.kustomize_resources
+            .push(deploy_time::kustomize_resources(reader.file, node));
     }
+    true
 }
 
 /// The workload of a kustomization whose `images` list is in `parent` (at `prefix`); `None` when

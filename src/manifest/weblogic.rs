@@ -59,14 +59,16 @@
 //! `managedServers` entry that names no service account is taken to use the Domain's, even
 //! when its cluster's `serverPod` names one.
 
-use std::borrow::{Borrow, BorrowMut, Cow};
+use std::borrow::{BorrowMut, Cow};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::readers::Object;
 use super::{
     Container, ContainerKind, Field, InheritedPullSecrets, Placement, PodGroup, PodPullSecrets, PullPolicyDefault,
     Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
 };
+use super::{Extracted, PullSecretsOwner};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, ScalarType};
 
@@ -136,25 +138,24 @@ pub enum Change {
     Respelled { value: String, now: &'static str },
 }
 
-/// The Workload of a WebLogic resource, or `None` when `node` is not one.
-pub(super) fn workload(
-    reader: &Reader<'_>,
-    node: Node<'_, '_>,
-    api_version: &str,
-    kind: &str,
-    prefix: &str,
-) -> Option<Workload> {
-    match kind {
-        "Domain" => Some(DomainReader::read(
-            reader,
-            node,
-            api_version,
-            schema(api_version)?,
-            prefix,
-        )),
-        "Cluster" if api_version == "weblogic.oracle/v1" => Some(cluster(reader, node, api_version, prefix)),
-        _ => None,
-    }
+/// Reads a WebLogic resource: a Domain of a version whose layout is known, or a Cluster.
+pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Extracted) -> bool {
+    let Object {
+        node,
+        api_version,
+        kind,
+        prefix,
+    } = object;
+    let workload = match kind {
+        "Domain" => match schema(api_version) {
+            Some(schema) => DomainReader::read(reader, node, api_version, schema, prefix),
+            None => return false,
+        },
+        "Cluster" if api_version == "weblogic.oracle/v1" => cluster(reader, node, api_version, prefix),
+        _ => return false,
+    };
+    out.workloads.push(workload);
+    true
 }
 
 /// A place where `serviceAccountName` may be set, and the pods that take it from there.
@@ -175,8 +176,9 @@ struct DomainReader {
 
 impl DomainReader {
     fn read(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, schema: Schema, prefix: &str) -> Workload {
-        let workload = reader.workload(node, api_version, "Domain", prefixed(prefix, "spec.serverPod"));
+        let mut workload = reader.workload(node, api_version, "Domain", prefixed(prefix, "spec.serverPod"));
         let domain = domain_label(workload.name.as_deref());
+        workload.pull_secrets_listed_by = PullSecretsOwner::Object(domain.clone());
         let mut this = DomainReader {
             schema,
             prefix: prefix.to_owned(),
@@ -846,15 +848,15 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
 /// account unless the Cluster names one; a Cluster that names one adds a group of pods to the
 /// Domain, which pull the Domain's server images as that account. A Cluster that no Domain lists
 /// keeps unknown pull secrets. When several Domains list one Cluster, the first one read wins.
-pub fn join_weblogic_resources<W: BorrowMut<Workload>>(workloads: &mut [W]) {
+pub(super) fn join_weblogic_resources(workloads: &mut [&mut Workload]) {
     let mut clusters: HashMap<(&str, &str), usize> = HashMap::new();
-    for (index, workload) in workloads.iter().map(Borrow::borrow).enumerate() {
+    for (index, workload) in workloads.iter().map(|w| &**w).enumerate() {
         if let (Some(Links::Cluster { .. }), Some(name)) = (workload.links.as_deref(), &workload.name) {
             clusters.entry((&workload.namespace, name)).or_insert(index);
         }
     }
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (domain, workload) in workloads.iter().map(Borrow::borrow).enumerate() {
+    for (domain, workload) in workloads.iter().map(|w| &**w).enumerate() {
         let Some(Links::Domain { clusters: names, .. }) = workload.links.as_deref() else {
             continue;
         };
@@ -1140,7 +1142,7 @@ spec:
         workloads.extend(extract_text(cluster).workloads);
         workloads.extend(extract_text(&cluster.replace("sales-c1", "unlisted")).workloads);
         assert!(matches!(workloads[1].pod_pull_secrets, PodPullSecrets::Unknown));
-        join_weblogic_resources(&mut workloads);
+        join_weblogic_resources(&mut workloads.iter_mut().collect::<Vec<_>>());
 
         let listed = &workloads[1];
         let (entries, file) = listed.pod_image_pull_secrets().unwrap();
@@ -1169,7 +1171,7 @@ spec:
 ";
         let mut workloads = extract_text(V9).workloads;
         workloads.extend(extract_text(cluster).workloads);
-        join_weblogic_resources(&mut workloads);
+        join_weblogic_resources(&mut workloads.iter_mut().collect::<Vec<_>>());
         let domain = &workloads[0];
         let added = domain.pods.last().unwrap();
         assert_eq!(added.service_account, "c1-runner");
