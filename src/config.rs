@@ -15,6 +15,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::Severity;
 use crate::inventory;
+use crate::manifest::{DeclaredKind, FieldPath};
 use crate::registry::{BUILT_IN_DEPRECATED, BUILT_IN_PRIVATE, RegistryPattern};
 use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
 use crate::source::SourceFile;
@@ -49,6 +50,8 @@ pub struct Config {
     pub inventory_manifests: Vec<PathBuf>,
     /// `images.local`: images loaded on every node rather than pulled from a registry.
     pub local_images: LocalImages,
+    /// `kinds`: custom resources the file declares, and where their images are.
+    pub kinds: Vec<DeclaredKind>,
 }
 
 /// An `images.local` entry: a glob over an image's repository name as written (registry and path,
@@ -217,6 +220,7 @@ impl Default for Config {
             inventory: Vec::new(),
             inventory_manifests: Vec::new(),
             local_images: LocalImages::default(),
+            kinds: Vec::new(),
         }
     }
 }
@@ -307,6 +311,7 @@ impl Config {
                 }
                 "registries" => registries(&reader, value, &mut config)?,
                 "images" => images(&reader, value, &mut config)?,
+                "kinds" => config.kinds = kinds(&reader, value)?,
                 "inventory" => {
                     config.inventory = reader
                         .list(value, "inventory")?
@@ -328,6 +333,7 @@ impl Config {
                             "rules",
                             "registries",
                             "images",
+                            "kinds",
                             "inventory",
                             "inventoryManifests",
                         ],
@@ -426,6 +432,116 @@ fn images(reader: &FieldReader<'_>, node: Node<'_, '_>, config: &mut Config) -> 
     Ok(())
 }
 
+/// The keys of a `kinds` entry that say where images are, and what each names.
+const PLACES: [&str; 4] = ["podTemplates", "podSpecs", "containers", "images"];
+
+/// `kinds`: the custom resources the file declares (see `manifest/declared.rs`).
+fn kinds(reader: &FieldReader<'_>, node: Node<'_, '_>) -> Result<Vec<DeclaredKind>, SettingsError> {
+    let mut kinds: Vec<DeclaredKind> = Vec::new();
+    for entry in reader.list(node, "kinds")? {
+        let declared = declared_kind(reader, entry)?;
+        if kinds
+            .iter()
+            .any(|k| k.kind == declared.kind && k.api_version == declared.api_version)
+        {
+            return Err(reader.error(
+                entry.span(),
+                format!("{} ({}) is declared twice", declared.kind, declared.api_version),
+                None,
+            ));
+        }
+        kinds.push(declared);
+    }
+    Ok(kinds)
+}
+
+fn declared_kind(reader: &FieldReader<'_>, entry: Node<'_, '_>) -> Result<DeclaredKind, SettingsError> {
+    let mut declared = DeclaredKind::default();
+    let paths = |value: Node<'_, '_>, what: &str| -> Result<Vec<FieldPath>, SettingsError> {
+        reader.list(value, what)?.map(|item| field_path(reader, item)).collect()
+    };
+    for (key, value) in reader.mapping(entry, "a kinds entry")? {
+        match key.scalar().unwrap_or_default() {
+            "apiVersion" => {
+                let api_version = reader.string(value, "apiVersion")?;
+                let group = api_version.rsplit_once('/').map(|(group, _)| group);
+                match group {
+                    None | Some("") => {
+                        return Err(reader.error(
+                            value.span(),
+                            format!(
+                                "apiVersion \"{api_version}\" must be group/version (or group/* for every version)"
+                            ),
+                            Some("Kubernetes' own kinds are read without a declaration".into()),
+                        ));
+                    }
+                    Some("apps" | "batch" | "extensions") => {
+                        return Err(reader.error(
+                            value.span(),
+                            format!("{api_version} is Kubernetes' own API: its kinds are read without a declaration"),
+                            None,
+                        ));
+                    }
+                    Some(_) => declared.api_version = api_version.to_owned(),
+                }
+            }
+            "kind" => declared.kind = reader.string(value, "kind")?.to_owned(),
+            "podTemplates" => declared.pod_templates = paths(value, "podTemplates")?,
+            "podSpecs" => declared.pod_specs = paths(value, "podSpecs")?,
+            "containers" => declared.containers = paths(value, "containers")?,
+            "images" => declared.images = paths(value, "images")?,
+            "imagePullSecrets" => declared.image_pull_secrets = Some(field_path(reader, value)?),
+            "serviceAccountName" => declared.service_account_name = Some(field_path(reader, value)?),
+            _ => {
+                return Err(reader.unknown_key(
+                    key,
+                    "kinds[].",
+                    &[
+                        "apiVersion",
+                        "kind",
+                        "podTemplates",
+                        "podSpecs",
+                        "containers",
+                        "images",
+                        "imagePullSecrets",
+                        "serviceAccountName",
+                    ],
+                ));
+            }
+        }
+    }
+    let missing = |what: &str| {
+        reader.error(
+            entry.span(),
+            format!("a kinds entry needs {what}"),
+            Some(format!(
+                "declare apiVersion, kind, and at least one of {}",
+                PLACES.join(", ")
+            )),
+        )
+    };
+    if declared.api_version.is_empty() {
+        return Err(missing("an apiVersion"));
+    }
+    if declared.kind.is_empty() {
+        return Err(missing("a kind"));
+    }
+    let places = [
+        &declared.pod_templates,
+        &declared.pod_specs,
+        &declared.containers,
+        &declared.images,
+    ];
+    if places.iter().all(|paths| paths.is_empty()) {
+        return Err(missing("a place where images are"));
+    }
+    Ok(declared)
+}
+
+fn field_path(reader: &FieldReader<'_>, node: Node<'_, '_>) -> Result<FieldPath, SettingsError> {
+    FieldPath::parse(reader.string(node, "a field path")?).map_err(|message| reader.error(node.span(), message, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,6 +549,70 @@ mod tests {
     fn parse(text: &str) -> Result<Config, SettingsError> {
         const RULE_IDS: &[&str] = &["unpinned-image-digest", "latest-image-tag", "missing-image"];
         Config::parse(&Arc::new(SourceFile::new(".pullcheck.yaml", text)), RULE_IDS)
+    }
+
+    #[test]
+    fn declared_kinds_are_read_and_bad_declarations_point_at_the_fault() {
+        let config = parse(
+            "kinds:\n  - apiVersion: ci.acme.example/*\n    kind: Runner\n    podTemplates: [spec.template]\n    images: [spec.agent]\n    imagePullSecrets: spec.pullSecrets\n",
+        )
+        .unwrap();
+        let [runner] = config.kinds.as_slice() else {
+            panic!("{:?}", config.kinds)
+        };
+        assert!(runner.matches("ci.acme.example/v2", "Runner"));
+        assert!(!runner.matches("other.example/v1", "Runner"));
+        assert!(runner.image_pull_secrets.is_some());
+
+        // (text, the text the error points at, words of its message)
+        let cases = [
+            (
+                "kinds:\n  - apiVersion: v1\n    kind: Pod\n    podSpecs: [spec]\n",
+                "v1",
+                "group/version",
+            ),
+            (
+                "kinds:\n  - apiVersion: apps/v1\n    kind: Deployment\n    podSpecs: [spec]\n",
+                "apps/v1",
+                "Kubernetes' own",
+            ),
+            (
+                "kinds:\n  - apiVersion: a.example/v1\n    kind: A\n    podSpecs: [spec..template]\n",
+                "spec..template",
+                "empty key",
+            ),
+            (
+                "kinds:\n  - apiVersion: a.example/v1\n    kind: A\n    containers:\n      - spec.jobs[0].containers\n",
+                "spec.jobs[0].containers",
+                "not an index",
+            ),
+            (
+                "kinds:\n  - apiVersion: a.example/v1\n    kind: A\n    podTemplate: [spec.template]\n",
+                "podTemplate",
+                "unknown key",
+            ),
+            (
+                "kinds:\n  - apiVersion: a.example/v1\n    kind: A\n",
+                "apiVersion: a.example/v1\n    kind: A",
+                "a place where images are",
+            ),
+            (
+                "kinds:\n  - kind: A\n    images: [spec.image]\n",
+                "kind: A\n    images: [spec.image]",
+                "an apiVersion",
+            ),
+            (
+                "kinds:\n  - {apiVersion: a.example/v1, kind: A, images: [spec.image]}\n  - {apiVersion: a.example/v1, kind: A, images: [spec.x]}\n",
+                "{apiVersion: a.example/v1, kind: A, images: [spec.x]}",
+                "declared twice",
+            ),
+        ];
+        for (text, at, words) in cases {
+            let error = parse(text).unwrap_err();
+            let span = error.span.expect("an error at a place");
+            assert_eq!(&text[span.range()], at, "{text}");
+            assert!(error.message.contains(words), "{text}: {}", error.message);
+        }
     }
 
     #[test]

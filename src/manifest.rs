@@ -22,6 +22,7 @@ use crate::template;
 use crate::yaml::{Node, ScalarType};
 use facts::Fact;
 
+mod declared;
 mod deploy_time;
 pub mod facts;
 mod kustomize;
@@ -32,6 +33,7 @@ mod weblogic;
 
 pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources};
 
+pub use declared::{DeclaredKind, FieldPath};
 use readers::Object;
 pub use weblogic::{Change, DeprecatedField, Links};
 
@@ -257,6 +259,8 @@ pub enum PullPolicyDefault {
     /// gets `IfNotPresent`. (Domain.md: "Defaults to Always if image ends in :latest;
     /// IfNotPresent, otherwise"; the operator compares the string's suffix.)
     WeblogicOperator,
+    /// A controller whose default is not known (a declared kind's image field): no rule judges it.
+    Unknown,
 }
 
 /// One container (or anything else that names an image the kubelet will pull).
@@ -297,7 +301,7 @@ pub struct Placement {
     pub image_note: Option<String>,
     /// For an image put together from several fields (a kustomize `images` entry), each field's
     /// key and where its value is written, so a finding names the field at fault.
-    pub image_fields: Vec<(&'static str, Span)>,
+    pub image_fields: Vec<(Cow<'static, str>, Span)>,
 }
 
 impl Placement {
@@ -357,7 +361,7 @@ impl Container {
 
     /// The fields an image put together from several is written in (see [`Placement::image_fields`]);
     /// empty for an image written in one piece.
-    pub fn image_fields(&self) -> &[(&'static str, Span)] {
+    pub fn image_fields(&self) -> &[(Cow<'static, str>, Span)] {
         self.placement
             .as_deref()
             .map_or(&[], |placement| placement.image_fields.as_slice())
@@ -379,8 +383,9 @@ impl Container {
     }
 
     /// The key of the field written at `span`, for an image put together from several fields
-    /// (`newTag`); `key` otherwise.
-    pub fn key_at<'k>(&self, key: &'k str, span: Span) -> &'k str {
+    /// (`newTag`), or written under a key of its own (a declared kind's `runnerImage`); `key`
+    /// otherwise.
+    pub fn key_at<'k>(&'k self, key: &'k str, span: Span) -> &'k str {
         if key != "image" {
             return key;
         }
@@ -407,6 +412,7 @@ impl Container {
             PullPolicyDefault::ApiServer => reference.default_pull_policy(),
             PullPolicyDefault::WeblogicOperator if image.value.ends_with(":latest") => "Always",
             PullPolicyDefault::WeblogicOperator => "IfNotPresent",
+            PullPolicyDefault::Unknown => return None,
         })
     }
 
@@ -415,6 +421,7 @@ impl Container {
         match self.pull_policy_default {
             PullPolicyDefault::ApiServer => "Kubernetes",
             PullPolicyDefault::WeblogicOperator => "the WebLogic operator",
+            PullPolicyDefault::Unknown => "its controller",
         }
     }
 
@@ -680,19 +687,32 @@ pub struct Extracted {
 }
 
 /// How many objects of each kind that no reader knows, and that name an image, were met: their
-/// pods' images were not checked. By API version and kind.
+/// pods' images were not checked. By API version and kind, with where the first one found of
+/// each kind holds an image (`spec.template.spec.containers[0].image`), which tells a user what
+/// to declare.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnreadKinds(std::collections::BTreeMap<(String, String), usize>);
+pub struct UnreadKinds(std::collections::BTreeMap<(String, String), (usize, String)>);
+
+/// One kind of [`UnreadKinds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnreadKind<'k> {
+    pub api_version: &'k str,
+    pub kind: &'k str,
+    pub objects: usize,
+    /// Where an image is, in the first object of the kind found.
+    pub image_at: &'k str,
+}
 
 impl UnreadKinds {
-    fn count(&mut self, api_version: &str, kind: &str) {
-        *self.0.entry((api_version.to_owned(), kind.to_owned())).or_default() += 1;
+    fn count(&mut self, api_version: &str, kind: &str, image_at: impl FnOnce() -> String) {
+        let key = (api_version.to_owned(), kind.to_owned());
+        self.0.entry(key).or_insert_with(|| (0, image_at())).0 += 1;
     }
 
     /// Adds the counts of another file or project.
     pub fn add(&mut self, other: UnreadKinds) {
-        for (key, n) in other.0 {
-            *self.0.entry(key).or_default() += n;
+        for (key, (n, image_at)) in other.0 {
+            self.0.entry(key).or_insert((0, image_at)).0 += n;
         }
     }
 
@@ -700,63 +720,91 @@ impl UnreadKinds {
         self.0.is_empty()
     }
 
-    /// Every kind, with its API version and the number of objects: the most frequent first, then
-    /// by kind and API version.
-    pub fn by_count(&self) -> Vec<(&str, &str, usize)> {
-        let mut kinds: Vec<(&str, &str, usize)> = self
+    /// Every kind: the most frequent first, then by kind and API version.
+    pub fn by_count(&self) -> Vec<UnreadKind<'_>> {
+        let mut kinds: Vec<UnreadKind<'_>> = self
             .0
             .iter()
-            .map(|((api_version, kind), n)| (api_version.as_str(), kind.as_str(), *n))
+            .map(|((api_version, kind), (objects, image_at))| UnreadKind {
+                api_version,
+                kind,
+                objects: *objects,
+                image_at,
+            })
             .collect();
-        kinds.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)).then(a.0.cmp(b.0)));
+        kinds.sort_by(|a, b| {
+            b.objects
+                .cmp(&a.objects)
+                .then(a.kind.cmp(b.kind))
+                .then(a.api_version.cmp(b.api_version))
+        });
         kinds
     }
 
     /// The objects, of every kind.
     pub fn objects(&self) -> usize {
-        self.0.values().sum()
+        self.0.values().map(|(n, _)| n).sum()
     }
 }
 
-/// Whether an `image` key with a string value is anywhere in `node`. The search is bounded: a
-/// custom resource's spec is small, and one that is not still cannot make this costly.
-fn holds_image(node: Node<'_, '_>) -> bool {
+/// Where the first `image` key with a non-empty string value is in `node`, as a path below it
+/// (`template.spec.containers[0].image`). The search is bounded: a custom resource's spec is
+/// small, and one that is not still cannot make this costly.
+fn image_path(node: Node<'_, '_>) -> Option<String> {
     const MAX_DEPTH: usize = 16;
     const MAX_NODES: usize = 4096;
-    let mut seen = 0;
-    let mut stack = vec![(node, 0)];
-    while let Some((node, depth)) = stack.pop() {
-        seen += 1;
-        if seen > MAX_NODES {
-            return false;
-        }
+    fn search(node: Node<'_, '_>, depth: usize, budget: &mut usize) -> Option<String> {
+        *budget = budget.checked_sub(1)?;
         if node.is_mapping() {
             for (key, value) in node.entries() {
-                if key.scalar() == Some("image") && value.as_str().is_some_and(|image| !image.is_empty()) {
-                    return true;
+                let key = key.scalar().unwrap_or_default();
+                if key == "image" && value.as_str().is_some_and(|image| !image.is_empty()) {
+                    return Some(key.to_owned());
                 }
-                if depth < MAX_DEPTH {
-                    stack.push((value, depth + 1));
+                if depth < MAX_DEPTH
+                    && let Some(rest) = search(value, depth + 1, budget)
+                {
+                    let dot = if rest.starts_with('[') { "" } else { "." };
+                    return Some(format!("{key}{dot}{rest}"));
                 }
             }
         } else if node.is_sequence() && depth < MAX_DEPTH {
-            stack.extend(node.items().map(|item| (item, depth + 1)));
+            for (i, item) in node.items().enumerate() {
+                if let Some(rest) = search(item, depth + 1, budget) {
+                    let dot = if rest.starts_with('[') { "" } else { "." };
+                    return Some(format!("[{i}]{dot}{rest}"));
+                }
+            }
         }
+        None
     }
-    false
+    search(node, 0, &mut MAX_NODES.clone())
 }
 
-/// Finds every workload among `documents`. Objects without `metadata.namespace` are put in
-/// `default_namespace`.
+/// Finds every workload among `documents`, with the built-in readers only. Objects without
+/// `metadata.namespace` are put in `default_namespace`.
 pub fn extract<'s, 'a: 's>(
     documents: impl Iterator<Item = Node<'s, 'a>>,
     file: &Arc<SourceFile>,
     default_namespace: &str,
 ) -> Extracted {
+    extract_with(documents, file, default_namespace, &[])
+}
+
+/// Finds every workload among `documents`, reading the `declared` kinds as the configuration
+/// says (before the built-in readers). Objects without `metadata.namespace` are put in
+/// `default_namespace`.
+pub fn extract_with<'s, 'a: 's>(
+    documents: impl Iterator<Item = Node<'s, 'a>>,
+    file: &Arc<SourceFile>,
+    default_namespace: &str,
+    declared: &[DeclaredKind],
+) -> Extracted {
     let mut extracted = Extracted::default();
     let mut reader = Reader {
         file,
         default_namespace,
+        declared,
         seen: HashSet::new(),
     };
     for document in documents {
@@ -794,6 +842,8 @@ const MAX_LIST_DEPTH: usize = 8;
 pub(crate) struct Reader<'r> {
     file: &'r Arc<SourceFile>,
     default_namespace: &'r str,
+    /// The kinds the configuration declares.
+    declared: &'r [DeclaredKind],
     /// Objects already read: an alias repeats an object, it does not make a new one, and without
     /// this a `List` of aliased `List`s would expand exponentially.
     seen: HashSet<usize>,
@@ -846,14 +896,16 @@ impl Reader<'_> {
             kind,
             prefix,
         };
-        if readers::READERS.iter().any(|reader| (reader.read)(self, object, out)) {
+        if declared::read(self.declared, self, object, out)
+            || readers::READERS.iter().any(|reader| (reader.read)(self, object, out))
+        {
             return;
         }
         // No reader knows the kind. If it names an image, it most likely runs pods (the custom
         // resource of some controller): count it, so that a run never ends with "no problems"
         // while it skipped what it could not read.
-        if node.get("spec").is_some_and(holds_image) {
-            out.unread_kinds.count(api_version, kind);
+        if let Some(image_at) = node.get("spec").and_then(image_path) {
+            out.unread_kinds.count(api_version, kind, || format!("spec.{image_at}"));
         }
     }
 
@@ -948,7 +1000,12 @@ fn shape_span(value: Node<'_, '_>, key: Option<Node<'_, '_>>) -> Span {
 
 /// The `imagePullSecrets` list of `parent`, entry by entry; `path` is the list's own.
 pub(crate) fn image_pull_secrets(parent: Node<'_, '_>, path: &str) -> Vec<PullSecretRef> {
-    match parent.get("imagePullSecrets") {
+    pull_secret_list(parent.get("imagePullSecrets"), path)
+}
+
+/// The entries of an `imagePullSecrets` list written at `path`.
+pub(crate) fn pull_secret_list(list: Option<Node<'_, '_>>, path: &str) -> Vec<PullSecretRef> {
+    match list {
         None => Vec::new(),
         Some(list) if list.is_null() => Vec::new(),
         Some(list) if !list.is_sequence() => vec![PullSecretRef {
@@ -1154,11 +1211,27 @@ items:
             "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
         );
         assert!(extracted.workloads.is_empty());
+        let kinds: Vec<(&str, &str, usize, &str)> = extracted
+            .unread_kinds
+            .by_count()
+            .into_iter()
+            .map(|k| (k.api_version, k.kind, k.objects, k.image_at))
+            .collect();
         assert_eq!(
-            extracted.unread_kinds.by_count(),
+            kinds,
             [
-                ("argoproj.io/v1alpha1", "Rollout", 2),
-                ("serving.knative.dev/v1", "Service", 1)
+                (
+                    "argoproj.io/v1alpha1",
+                    "Rollout",
+                    2,
+                    "spec.template.spec.containers[0].image"
+                ),
+                (
+                    "serving.knative.dev/v1",
+                    "Service",
+                    1,
+                    "spec.template.spec.containers[0].image"
+                )
             ]
         );
         assert_eq!(extracted.unread_kinds.objects(), 3);

@@ -152,7 +152,7 @@ pub(crate) fn load_file(file: &Arc<SourceFile>, text: &str, config: &Config) -> 
             .filter_map(move |problem| diagnostic(rule, file, config, finding(problem)?))
     })
     .collect();
-    let extracted = manifest::extract(stream.documents(), file, &config.default_namespace);
+    let extracted = manifest::extract_with(stream.documents(), file, &config.default_namespace, &config.kinds);
     let secrets = extracted.facts.iter().filter_map(|fact| match fact {
         Fact::Secret(secret) => Some(secret),
         Fact::ServiceAccount(_) => None,

@@ -858,14 +858,15 @@ fn report_write_errors_and_inputs_as_output_are_refused() {
 }
 
 /// Objects of kinds pullcheck does not read, which name images, are counted in the summary: a run
-/// never ends with "no problems found" and nothing else when it skipped them.
+/// never ends with "no problems found" and nothing else when it skipped them. The summary says
+/// where their images are and how to declare them; declared, they are checked.
 #[test]
-fn unread_kinds_that_name_images_are_counted() {
+fn unread_kinds_that_name_images_are_counted_until_declared() {
     let dir = TempDir::new().unwrap();
     write(
         dir.path(),
-        "rollouts.yaml",
-        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: b, image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n",
+        "runners.yaml",
+        "apiVersion: ci.acme.example/v1\nkind: Runner\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: ci.acme.example/v1\nkind: Runner\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: b, image: \"acme/load-tester:latest\"}]}}}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n",
     );
     let output = pullcheck(dir.path()).args(["check"]).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -874,7 +875,7 @@ fn unread_kinds_that_name_images_are_counted() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("\nnote: not checked: 2 objects of kinds pullcheck does not read, which name images: 2 Rollout (argoproj.io/v1alpha1)\n"),
+        stdout.contains("\nnote: not checked: 2 objects of kinds pullcheck does not read, which name images: 2 Runner (ci.acme.example/v1, image at spec.template.spec.containers[0].image)\n  to check them, declare where their images are under `kinds:` in .pullcheck.yaml"),
         "{stdout}"
     );
     let output = pullcheck(dir.path())
@@ -884,6 +885,25 @@ fn unread_kinds_that_name_images_are_counted() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         report["summary"]["unreadKinds"],
-        serde_json::json!([{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "objects": 2}])
+        serde_json::json!([{
+            "apiVersion": "ci.acme.example/v1",
+            "kind": "Runner",
+            "objects": 2,
+            "imageAt": "spec.template.spec.containers[0].image"
+        }])
     );
+
+    write(
+        dir.path(),
+        ".pullcheck.yaml",
+        "kinds:\n  - apiVersion: ci.acme.example/v1\n    kind: Runner\n    podTemplates: [spec.template]\n",
+    );
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["workloads"], 2);
+    assert_eq!(report["summary"]["unreadKinds"], serde_json::json!([]));
+    assert_eq!(rules_of(&report), ["missing-image-tag", "latest-image-tag"]);
 }

@@ -174,8 +174,8 @@ fn entry(entry: Node<'_, '_>, path: String, index: usize) -> Option<Container> {
             image_fields: fields
                 .iter()
                 .filter_map(|(key, field)| match field {
-                    Field::String(value) => Some((*key, value.span)),
-                    Field::NotString { span, .. } | Field::Null { span } => Some((*key, *span)),
+                    Field::String(value) => Some(((*key).into(), value.span)),
+                    Field::NotString { span, .. } | Field::Null { span } => Some(((*key).into(), *span)),
                     Field::Absent => None,
                 })
                 .collect(),

@@ -53,38 +53,55 @@ fn is_fragment(object: Node<'_, '_>, api_version: &str) -> bool {
 }
 
 /// The workload of an object whose pods are made from the one pod spec at `pod_spec_path`
-/// (dot-separated keys from the object's root): its containers, pull secrets and service account,
-/// and the containers a sidecar injector adds (Istio's, from the pod template's annotations).
+/// (dot-separated keys from the object's root).
 pub(crate) fn workload_at(reader: &Reader<'_>, object: Object<'_, '_, '_>, pod_spec_path: &'static str) -> Workload {
-    let mut keys = pod_spec_path.split('.');
-    let last_key = keys.next_back().unwrap_or_default();
+    let (holder_path, key) = pod_spec_path.rsplit_once('.').unwrap_or(("", pod_spec_path));
     // What holds the pod spec: the pod template, for the kinds that have one.
-    let parent = keys.try_fold(object.node, |n, key| n.get(key));
-    let pod_spec = parent.and_then(|parent| parent.get(last_key));
-    // The key that holds the pod spec, to point at when the value has the wrong shape.
-    let pod_spec_key = parent.and_then(|parent| parent.key(last_key));
-    let mut workload = reader.workload(
-        object.node,
-        object.api_version,
-        object.kind,
-        prefixed(object.prefix, pod_spec_path),
-    );
-    match pod_spec {
+    let holder = holder_path
+        .split('.')
+        .filter(|key| !key.is_empty())
+        .try_fold(object.node, |n, key| n.get(key));
+    let pod_spec = PodSpecAt {
+        pod_spec: holder.and_then(|h| h.get(key)),
+        key: holder.and_then(|h| h.key(key)),
+        template_metadata: holder.and_then(|h| h.get("metadata")),
+        path: prefixed(object.prefix, pod_spec_path),
+    };
+    workload_of(reader, object, pod_spec)
+}
+
+/// A pod spec as found in an object.
+pub(crate) struct PodSpecAt<'s, 'a> {
+    /// The value, when the key is there.
+    pub pod_spec: Option<Node<'s, 'a>>,
+    /// The key that holds it, to point at when the value has the wrong shape.
+    pub key: Option<Node<'s, 'a>>,
+    /// The `metadata` of the pod template that holds it, where injectors read their annotations.
+    pub template_metadata: Option<Node<'s, 'a>>,
+    /// Its path from the object's root: `spec.template.spec`.
+    pub path: Cow<'static, str>,
+}
+
+/// The workload of an object whose pods are made from one pod spec: its containers, pull secrets
+/// and service account, and the containers a sidecar injector adds (Istio's, from the pod
+/// template's annotations).
+pub(crate) fn workload_of(reader: &Reader<'_>, object: Object<'_, '_, '_>, at: PodSpecAt<'_, '_>) -> Workload {
+    let mut workload = reader.workload(object.node, object.api_version, object.kind, at.path);
+    let path = workload.pod_spec_path.clone();
+    match at.pod_spec {
         Some(pod_spec) if pod_spec.is_mapping() => {
-            let path = workload.pod_spec_path.clone();
             reader.pod_spec(pod_spec, &path, &mut workload);
-            deploy_time::mark_istio(parent.and_then(|t| t.get("metadata")), &mut workload.containers);
+            deploy_time::mark_istio(at.template_metadata, &mut workload.containers);
         }
         Some(pod_spec) if !pod_spec.is_null() => workload.malformed.push(Malformed {
-            span: shape_span(pod_spec, pod_spec_key),
-            field: workload.pod_spec_path.to_string(),
+            span: shape_span(pod_spec, at.key),
+            field: path.to_string(),
             expected: "an object",
             found: pod_spec.type_name(),
         }),
         _ => {}
     }
-    let path = workload.pod_spec_path.clone();
-    workload.pods = vec![one_pod_group(pod_spec, &path, workload.containers.len())];
+    workload.pods = vec![one_pod_group(at.pod_spec, &path, workload.containers.len())];
     workload
 }
 

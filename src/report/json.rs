@@ -115,6 +115,9 @@ struct UnreadKind<'o> {
     api_version: &'o str,
     kind: &'o str,
     objects: usize,
+    /// Where the first object of the kind holds an image: what a `kinds:` declaration in
+    /// `.pullcheck.yaml` would name.
+    image_at: &'o str,
 }
 
 #[derive(Serialize)]
@@ -204,10 +207,11 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 .unread_kinds
                 .by_count()
                 .into_iter()
-                .map(|(api_version, kind, objects)| UnreadKind {
-                    api_version,
-                    kind,
-                    objects,
+                .map(|kind| UnreadKind {
+                    api_version: kind.api_version,
+                    kind: kind.kind,
+                    objects: kind.objects,
+                    image_at: kind.image_at,
                 })
                 .collect(),
         },

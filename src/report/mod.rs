@@ -102,13 +102,19 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
         let mut shown: Vec<String> = kinds
             .iter()
             .take(SHOWN)
-            .map(|(api_version, kind, n)| format!("{n} {kind} ({api_version})"))
+            .map(|kind| {
+                format!(
+                    "{} {} ({}, image at {})",
+                    kind.objects, kind.kind, kind.api_version, kind.image_at
+                )
+            })
             .collect();
         if kinds.len() > SHOWN {
             shown.push(format!("and {} more kinds", kinds.len() - SHOWN));
         }
         line.push_str(&format!(
-            "\nnote: not checked: {} of kinds pullcheck does not read, which name images: {}",
+            "\nnote: not checked: {} of kinds pullcheck does not read, which name images: {}\n  \
+             to check them, declare where their images are under `kinds:` in .pullcheck.yaml (see the README's \"Custom resources that run pods\")",
             plural(outcome.unread_kinds.objects(), "object"),
             shown.join(", ")
         ));
