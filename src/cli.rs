@@ -19,7 +19,12 @@ pub enum Command {
     /// Check manifests in files and directories (default: the current directory).
     Check(CheckArgs),
     /// List every rule with its default severity and summary.
-    Rules,
+    Rules {
+        /// `text` for people; `json` for programs: an array of {id, defaultSeverity, summary,
+        /// docUrl}.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Record today's findings in FILE, so that `check --baseline FILE` reports only new ones.
     /// Takes the same options as `check`.
     Baseline {
@@ -98,14 +103,33 @@ pub struct CheckArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Report format, and the file to write it to: human, json, sarif, github, gitlab (Code
+    /// Quality) or junit, each as FORMAT or FORMAT=FILE. Repeatable, so that one scan gives the
+    /// log and the platform's file (`--format human --format sarif=pullcheck.sarif`); at most one
+    /// report goes without a file, to --output or the standard output.
+    #[arg(
+        long,
+        value_name = "FORMAT[=FILE]",
+        default_value = "human",
+        value_parser = report_arg,
+        env = "PULLCHECK_FORMAT",
+        value_delimiter = ','
+    )]
+    pub format: Vec<ReportArg>,
 
-    /// Write the report to FILE instead of the standard output; the summary line is still printed
-    /// (unless --quiet).
-    #[arg(long, short, value_name = "FILE")]
+    /// Write the report given without a file to FILE instead of the standard output; the summary
+    /// line is still printed (unless --quiet).
+    #[arg(long, short, value_name = "FILE", env = "PULLCHECK_OUTPUT")]
     pub output: Option<PathBuf>,
+
+    /// Check only these rules (comma-separated, or repeated), over the configuration's choice; a
+    /// rule that is off and selected reports at warning.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
+    pub select: Vec<&'static str>,
+
+    /// Leave these rules out (comma-separated, or repeated), over the configuration's choice.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
+    pub ignore: Vec<&'static str>,
 
     /// Exit with 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
@@ -135,7 +159,7 @@ pub struct CheckArgs {
     /// Configuration file for every input (default: each file's own, the .pullcheck.yaml in its
     /// directory or the nearest one above; for the standard input, from the --stdin-filename
     /// directory, else the current directory).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "PULLCHECK_CONFIG")]
     pub config: Option<PathBuf>,
 
     /// Inventory file of namespaces, pull secrets and service accounts (repeatable; added to the
@@ -158,6 +182,49 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, which annotate a pull request's diff.
     Github,
+    /// GitLab Code Quality JSON, for a merge request's widget and diff.
+    Gitlab,
+    /// JUnit XML, for the test reports of Jenkins, GitLab and Azure DevOps.
+    Junit,
+}
+
+impl Format {
+    /// Whether the report is a document a program reads whole, which nothing else may share a
+    /// stream with (the summary line goes elsewhere).
+    pub fn is_document(self) -> bool {
+        !matches!(self, Format::Human | Format::Github)
+    }
+}
+
+/// A `--format` value: a format, and the file it goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportArg {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+/// `sarif`, `sarif=pullcheck.sarif`.
+fn report_arg(text: &str) -> Result<ReportArg, String> {
+    let (name, file) = match text.split_once('=') {
+        Some((_, "")) => return Err(format!("\"{text}\": a file name must follow `=`")),
+        Some((name, file)) => (name, Some(PathBuf::from(file))),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let known: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|format| format.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        format!("unknown format \"{name}\" (known: {})", known.join(", "))
+    })?;
+    Ok(ReportArg { format, file })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,6 +264,13 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("\"{text}\" is too large"))
 }
 
+/// A rule id, as `pullcheck rules` lists it.
+fn rule_id(written: &str) -> Result<&'static str, String> {
+    pullcheck::rules::find(written)
+        .map(|rule| rule.id)
+        .ok_or_else(|| pullcheck::rules::unknown_rule(written))
+}
+
 /// `--namespace` must be a Kubernetes namespace name.
 fn namespace_name(written: &str) -> Result<String, String> {
     match pullcheck::inventory::namespace_name_problem(written) {
@@ -207,7 +281,31 @@ fn namespace_name(written: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::*;
+
+    #[test]
+    fn report_args() {
+        assert_eq!(
+            report_arg("sarif=out/pullcheck.sarif"),
+            Ok(ReportArg {
+                format: Format::Sarif,
+                file: Some(PathBuf::from("out/pullcheck.sarif"))
+            })
+        );
+        assert_eq!(
+            report_arg("GitLab"),
+            Ok(ReportArg {
+                format: Format::Gitlab,
+                file: None
+            })
+        );
+        assert!(report_arg("sarif=").unwrap_err().contains("a file name"));
+        assert!(
+            report_arg("xml")
+                .unwrap_err()
+                .contains("known: human, json, sarif, github, gitlab, junit")
+        );
+    }
 
     #[test]
     fn sizes() {

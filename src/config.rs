@@ -238,6 +238,11 @@ impl Config {
         self.severities.get(id).copied()
     }
 
+    /// Sets a rule's severity, over the file's (`--select`, `--ignore`); `None` turns it off.
+    pub fn set_severity(&mut self, id: &'static str, severity: Option<Severity>) {
+        self.severities.insert(id, severity);
+    }
+
     /// Finds `.pullcheck.yaml` in `start` or the nearest directory above it.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         start
@@ -300,10 +305,14 @@ impl Config {
                     for (id_node, severity) in reader.mapping(value, "rules")? {
                         let written = id_node.scalar().unwrap_or_default();
                         let Some(id) = rule_ids.iter().copied().find(|id| *id == written) else {
+                            let help = match settings::likely_meant(written, rule_ids) {
+                                Some(likely) => format!("did you mean `{likely}`?"),
+                                None => "`pullcheck rules` lists every rule id".to_owned(),
+                            };
                             return Err(reader.error(
                                 id_node.span(),
                                 format!("unknown rule \"{written}\""),
-                                Some("`pullcheck rules` lists every rule id".into()),
+                                Some(help),
                             ));
                         };
                         config.severities.insert(id, severity_of(&reader, severity)?);

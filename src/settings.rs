@@ -82,6 +82,27 @@ pub fn read_file(path: &Path, kind: SettingsKind) -> Result<Arc<SourceFile>, Set
     }
 }
 
+/// The one of `known` that `written`, which is none of them, most likely means: one it misspells
+/// by a letter or two, else the one that has every word of it, words being separated by `-`
+/// (`latest-tag` for the rule id `latest-image-tag`).
+pub fn likely_meant<'k>(written: &str, known: &[&'k str]) -> Option<&'k str> {
+    if let Some(likely) = known.iter().find(|known| is_misspelling(written, known)) {
+        return Some(likely);
+    }
+    let words: Vec<String> = written
+        .split(['-', '_', ' '])
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut having = known
+        .iter()
+        .filter(|known| !words.is_empty() && words.iter().all(|word| known.split('-').any(|w| w == word)));
+    match (having.next(), having.next()) {
+        (Some(likely), None) => Some(likely),
+        _ => None,
+    }
+}
+
 /// Whether `written` is `known` with a letter's case changed, or at most two letters added,
 /// dropped or replaced (`namespace` for `namespaces`, `serviceAccount` for `serviceAccounts`).
 fn is_misspelling(written: &str, known: &str) -> bool {
@@ -144,7 +165,7 @@ impl<'f> FieldReader<'f> {
     /// An unknown key, with the known key it is likely a misspelling of, or else all of them.
     pub fn unknown_key(&self, key: Node<'_, '_>, prefix: &str, known: &[&str]) -> SettingsError {
         let written = key.scalar().unwrap_or("");
-        let help = match known.iter().find(|k| is_misspelling(written, k)) {
+        let help = match likely_meant(written, known) {
             Some(likely) => format!("did you mean `{prefix}{likely}`?"),
             None => {
                 let known: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::config::{self, Config};
+use crate::diagnostic::Severity;
 use crate::discover::{DEFAULT_MAX_FILE_SIZE, DiscoverError, Input, Selection};
 use crate::inventory::DeclaredInventory;
 use crate::settings::SettingsError;
@@ -38,6 +39,10 @@ pub struct Options {
     /// How `inventoryManifests` are read: on so many threads, and files up to so many bytes.
     pub threads: usize,
     pub max_file_size: u64,
+    /// `--select`: when not empty, only these rules run (one that is off runs at warning).
+    pub select: Vec<&'static str>,
+    /// `--ignore`: these rules do not run.
+    pub ignore: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -48,6 +53,8 @@ impl Default for Options {
             inventory: Vec::new(),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            select: Vec::new(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -119,6 +126,7 @@ impl Setup {
         if let Some(namespace) = &options.namespace {
             config.default_namespace.clone_from(namespace);
         }
+        select_rules(&mut config, options);
         config.inventory.extend(options.inventory.iter().cloned());
         let mut declared = DeclaredInventory::load(&config.inventory, &config.default_namespace)?;
         if !config.inventory_manifests.is_empty() {
@@ -311,4 +319,15 @@ fn shown_from_working_directory(path: &Path) -> PathBuf {
         .ok()
         .and_then(|cwd| pathdiff::diff_paths(path, cwd))
         .unwrap_or_else(|| path.to_owned())
+}
+/// Applies `--select` and `--ignore` over the configuration's severities.
+fn select_rules(config: &mut Config, options: &Options) {
+    for rule in rules::RULES {
+        let left_out = !options.select.is_empty() && !options.select.contains(&rule.id);
+        if left_out || options.ignore.contains(&rule.id) {
+            config.set_severity(rule.id, None);
+        } else if options.select.contains(&rule.id) && rule.severity(config).is_none() {
+            config.set_severity(rule.id, Some(Severity::Warning));
+        }
+    }
 }

@@ -599,3 +599,282 @@ fn sarif_quotes_a_window_of_a_long_line_not_the_line_per_result() {
         "{context}"
     );
 }
+
+/// Runs `pullcheck check ARGS` in `dir` with `--format FORMAT`: the standard output.
+fn report(dir: &Path, format: &str, args: &[&str]) -> Vec<u8> {
+    pullcheck(dir)
+        .args(["check", "--format", format])
+        .args(args)
+        .output()
+        .unwrap()
+        .stdout
+}
+
+fn gitlab_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repository().join("testdata/gitlab/code-quality.schema.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+fn assert_valid_gitlab(validator: &jsonschema::Validator, report: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
+#[test]
+fn gitlab_code_quality_has_every_field_gitlab_requires() {
+    let validator = gitlab_validator();
+    let shop = repository().join("examples/shop");
+    let gitlab: Value = serde_json::from_slice(&report(&shop, "gitlab", &["--config", ".pullcheck.yaml"])).unwrap();
+    assert_valid_gitlab(&validator, &gitlab, "examples/shop");
+    let issues = gitlab.as_array().unwrap();
+    assert!(issues.len() > 5, "{gitlab}");
+
+    // The same findings as SARIF, in the same order, with the same fingerprints and places.
+    let (sarif_log, _) = sarif(&shop, &["--config", ".pullcheck.yaml"]);
+    let sarif_results = results(&sarif_log);
+    assert_eq!(issues.len(), sarif_results.len());
+    for (issue, result) in issues.iter().zip(sarif_results) {
+        assert_eq!(issue["check_name"], result["ruleId"]);
+        assert_eq!(issue["fingerprint"], result["partialFingerprints"]["pullcheck/v1"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(issue["location"]["path"], location["artifactLocation"]["uri"]);
+        assert_eq!(issue["location"]["lines"]["begin"], location["region"]["startLine"]);
+        let severity = match result["level"].as_str().unwrap() {
+            "error" => "major",
+            "warning" => "minor",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], severity);
+        assert!(issue["description"].as_str().unwrap().len() > 20);
+    }
+
+    // The validator is not vacuous.
+    let mut broken = gitlab.clone();
+    broken[0]["severity"] = "error".into();
+    assert!(!validator.is_valid(&broken));
+    let mut broken = gitlab.clone();
+    broken[0]["location"]["path"] = "./payments/worker.yaml".into();
+    assert!(!validator.is_valid(&broken));
+
+    // A clean run is an empty array, not nothing.
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "ok.yaml", DEPLOYMENT.replace("nginx:latest", "nginx:1.25"));
+    let clean: Value = serde_json::from_slice(&report(dir.path(), "gitlab", &[])).unwrap();
+    assert_eq!(clean, serde_json::json!([]));
+
+    // The real-world corpus, when it is beside the checkout.
+    let corpus = repository().join("../shared/corpus");
+    if corpus.is_dir() {
+        let gitlab: Value = serde_json::from_slice(&report(&corpus, "gitlab", &["--quiet"])).unwrap();
+        assert_valid_gitlab(&validator, &gitlab, "corpus");
+        assert!(gitlab.as_array().unwrap().len() > 100);
+    }
+}
+
+/// The `xmllint` to validate JUnit reports with: `PULLCHECK_XMLLINT` (set by `.ci/run`, where it
+/// must work), else `xmllint` on the PATH; `None` when there is none outside CI.
+fn xmllint() -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("PULLCHECK_XMLLINT") {
+        return Some(path.into());
+    }
+    let found = std::process::Command::new("xmllint").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("xmllint not found: the JUnit reports are not validated against the XSD here");
+    }
+    found.then(|| "xmllint".into())
+}
+
+fn assert_valid_junit(xmllint: &Path, xml: &[u8], what: &str) {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, xml).unwrap();
+    let output = std::process::Command::new(xmllint)
+        .args(["--noout", "--schema"])
+        .arg(repository().join("testdata/junit/junit-10.xsd"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{what}: {}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(xml)
+    );
+}
+
+#[test]
+fn junit_follows_the_xsd_and_fails_what_fails_the_gate() {
+    let shop = repository().join("examples/shop");
+    let xml = report(&shop, "junit", &["--config", ".pullcheck.yaml"]);
+    let text = String::from_utf8(xml.clone()).unwrap();
+    let json = json(&shop, &["--config", ".pullcheck.yaml"]);
+    let findings = json["diagnostics"].as_array().unwrap();
+    let errors = findings.iter().filter(|d| d["severity"] == "error").count();
+    assert!(
+        errors > 0 && errors < findings.len(),
+        "the example has errors and warnings"
+    );
+    assert!(
+        text.contains(&format!(
+            "<testsuites name=\"pullcheck\" tests=\"{}\" failures=\"{errors}\" errors=\"0\">",
+            findings.len() + 1
+        )),
+        "{text}"
+    );
+    assert_eq!(text.matches("<failure ").count(), errors);
+    assert!(text.contains("<testcase classname=\"payments/worker.yaml\" name=\"unknown-pull-secret at 14:17\">"));
+    // With --fail-on warning, every warning fails too; with never, nothing does.
+    let warning = String::from_utf8(report(
+        &shop,
+        "junit",
+        &["--config", ".pullcheck.yaml", "--fail-on", "warning"],
+    ))
+    .unwrap();
+    let warnings = findings.iter().filter(|d| d["severity"] == "warning").count();
+    assert_eq!(warning.matches("<failure ").count(), errors + warnings);
+    let never = String::from_utf8(report(
+        &shop,
+        "junit",
+        &["--config", ".pullcheck.yaml", "--fail-on", "never"],
+    ))
+    .unwrap();
+    assert_eq!(never.matches("<failure ").count(), 0);
+    assert!(never.contains("<system-out>checked "), "{never}");
+
+    // Control characters from the input cannot make the XML invalid.
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "ctl.yaml",
+        DEPLOYMENT.replace("nginx:latest", "\"nginx:\\e[31mlatest\""),
+    );
+    let control = report(dir.path(), "junit", &[]);
+    assert!(!control.contains(&0x1b), "{}", String::from_utf8_lossy(&control));
+
+    let Some(xmllint) = xmllint() else { return };
+    assert_valid_junit(&xmllint, &xml, "examples/shop");
+    assert_valid_junit(&xmllint, never.as_bytes(), "examples/shop, --fail-on never");
+    assert_valid_junit(&xmllint, &control, "control characters");
+    assert_valid_junit(
+        &xmllint,
+        &report(dir.path(), "junit", &["--exclude", "ctl.yaml"]),
+        "no file",
+    );
+    // The validation is not vacuous: a test case without its name breaks the schema.
+    let broken = text.replacen(" name=\"run\"", "", 1);
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("broken.xml"), &broken).unwrap();
+    let status = std::process::Command::new(&xmllint)
+        .args(["--noout", "--schema"])
+        .arg(repository().join("testdata/junit/junit-10.xsd"))
+        .arg(dir.path().join("broken.xml"))
+        .output()
+        .unwrap()
+        .status;
+    assert!(!status.success(), "a test case without a name passed the XSD");
+    let corpus = repository().join("../shared/corpus");
+    if corpus.is_dir() {
+        assert_valid_junit(&xmllint, &report(&corpus, "junit", &["--quiet"]), "corpus");
+    }
+}
+
+#[test]
+fn one_scan_writes_the_log_and_the_platform_files() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let output = pullcheck(dir.path())
+        .args([
+            "check",
+            "--format",
+            "human",
+            "--format",
+            "sarif=out/pullcheck.sarif",
+            "--format",
+            "gitlab=gl-code-quality.json",
+        ])
+        .args(["--format", "junit=junit.xml"])
+        .output()
+        .unwrap();
+    std::fs::create_dir_all(dir.path().join("out")).ok();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // A folder that does not exist is an error, with no report half written.
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("out/pullcheck.sarif"), "{stderr}");
+
+    let output = pullcheck(dir.path())
+        .args([
+            "check",
+            "--format",
+            "human,sarif=out/pullcheck.sarif,gitlab=gl-code-quality.json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("warning[latest-image-tag]"), "{stdout}");
+    assert!(
+        stdout.contains("\nchecked 1 file, 1 object, 1 workload: 1 warning"),
+        "{stdout}"
+    );
+    let sarif: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/pullcheck.sarif")).unwrap()).unwrap();
+    assert_eq!(results(&sarif).len(), 1);
+    let gitlab: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("gl-code-quality.json")).unwrap()).unwrap();
+    assert_eq!(gitlab[0]["check_name"], "latest-image-tag");
+
+    // From the environment, as a CI job's variables give them.
+    let output = pullcheck(dir.path())
+        .args(["check"])
+        .env("PULLCHECK_FORMAT", "json")
+        .env("PULLCHECK_OUTPUT", "report.json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    // The GitLab report written above is a JSON file among those checked now (not an object).
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("checked 2 files, 1 object"));
+    let report: Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["diagnostics"][0]["rule"], "latest-image-tag");
+
+    // Two reports for one stream, or for one file, are refused before anything is read.
+    for formats in [["json", "sarif"], ["json=a.json", "sarif=a.json"]] {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", formats[0], "--format", formats[1]])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{formats:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("would both write to"));
+    }
+    // No report may overwrite a manifest.
+    let output = pullcheck(dir.path())
+        .args(["check", "--format", "human", "--format", "sarif=deploy.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("deploy.yaml")).unwrap(),
+        DEPLOYMENT
+    );
+}
+
+#[test]
+fn force_color_colours_a_log_that_is_not_a_terminal() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "deploy.yaml", DEPLOYMENT);
+    let run = |env: &[(&str, &str)]| -> bool {
+        let mut command = pullcheck(dir.path());
+        command.env_remove("NO_COLOR").args(["check"]);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().unwrap().stdout.contains(&0x1b)
+    };
+    assert!(!run(&[]), "piped output is plain");
+    assert!(run(&[("FORCE_COLOR", "1")]));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]));
+    assert!(!run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]), "NO_COLOR wins");
+}

@@ -424,6 +424,89 @@ fn rules_and_explain() {
             .starts_with("# latest-image-tag\n")
     );
     pullcheck(dir.path()).args(["explain", "no-such-rule"]).assert().code(2);
+    let output = pullcheck(dir.path())
+        .args(["explain", "latest-imag-tag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `latest-image-tag`?"));
+
+    // For programs: every rule, in the table's order, with its default severity and doc.
+    let output = pullcheck(dir.path())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), pullcheck::rules::RULES.len());
+    let digest = rules.iter().find(|r| r["id"] == "unpinned-image-digest").unwrap();
+    assert_eq!(digest["defaultSeverity"], "off");
+    assert!(
+        digest["docUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("rules/unpinned-image-digest.md")
+    );
+    assert!(!digest["summary"].as_str().unwrap().is_empty());
+}
+
+/// `--select` and `--ignore` choose rules over the configuration, as ruff's do; a misspelt id is
+/// refused with the id it likely means, on the command line as in the configuration.
+#[test]
+fn select_and_ignore_choose_rules_over_the_configuration() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "deploy.yaml",
+        DEPLOYMENT.replace("registry.k8s.io/pause:3.9", "busybox"),
+    );
+    write(dir.path(), ".pullcheck.yaml", "rules:\n  missing-image-tag: error\n");
+    let rules = |args: &[&str]| -> Vec<String> {
+        let output = pullcheck(dir.path())
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        rules_of(&report).into_iter().map(str::to_owned).collect()
+    };
+    assert_eq!(rules(&[]), ["latest-image-tag", "missing-image-tag"]);
+    assert_eq!(rules(&["--select", "missing-image-tag"]), ["missing-image-tag"]);
+    assert_eq!(
+        rules(&["--ignore", "missing-image-tag,latest-image-tag"]),
+        Vec::<String>::new()
+    );
+    // An opt-in rule that is selected reports at warning.
+    let output = pullcheck(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "unpinned-image-digest",
+            "--ignore",
+            "latest-image-tag",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rules_of(&report), ["unpinned-image-digest", "unpinned-image-digest"]);
+    assert_eq!(report["diagnostics"][0]["severity"], "warning");
+
+    let output = pullcheck(dir.path())
+        .args(["check", "--ignore", "missing-imag-tag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("did you mean `missing-image-tag`?"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    write(dir.path(), ".pullcheck.yaml", "rules:\n  missing-imag-tag: error\n");
+    let output = pullcheck(dir.path()).args(["check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `missing-image-tag`?"));
 }
 
 #[test]

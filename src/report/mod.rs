@@ -6,9 +6,12 @@
 //! as a visible escape, [`visible`]: a manifest cannot move the cursor, recolour or rewrite the
 //! log it is reported in. JSON and SARIF escape them as JSON does.
 
+pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use std::borrow::Cow;

@@ -31,7 +31,7 @@
 //!
 //! Like the JSON report, the output is a pure function of the outcome and the working directory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
@@ -39,6 +39,7 @@ use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::fingerprint::Fingerprints;
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
 use crate::uri::{file_uri, percent_encode_os};
@@ -200,16 +201,14 @@ struct Snippet {
 /// relative (normalised) and the base is declared without a URI.
 pub fn write(outcome: &Outcome, working_directory: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
     let artifacts = Artifacts::new(working_directory);
-    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut fingerprints = Fingerprints::default();
     let results = outcome
         .diagnostics
         .iter()
         .map(|d| {
             let location = artifacts.locate(&d.file);
-            let hash = fingerprint(d, &location.uri);
-            let occurrence = seen.entry(hash).or_insert(0);
-            *occurrence += 1;
-            result(d, location, format!("{hash:016x}:{occurrence}"), &artifacts)
+            let fingerprint = fingerprints.of(d, &location.uri);
+            result(d, location, fingerprint, &artifacts)
         })
         .collect();
     let log = Log {
@@ -467,12 +466,12 @@ fn context_region(file: &SourceFile, span: Span) -> Option<Region> {
 }
 
 /// Turns display paths into artifact locations relative to `%SRCROOT%`.
-struct Artifacts {
+pub(crate) struct Artifacts {
     root: Option<PathBuf>,
 }
 
 impl Artifacts {
-    fn new(working_directory: Option<&Path>) -> Artifacts {
+    pub(crate) fn new(working_directory: Option<&Path>) -> Artifacts {
         Artifacts {
             root: working_directory.filter(|dir| dir.is_absolute()).map(normalise),
         }
@@ -495,19 +494,7 @@ impl Artifacts {
     }
 
     fn locate(&self, file: &SourceFile) -> ArtifactLocation {
-        // The path as the file system names it, which the displayed one may not spell (a name
-        // that is not UTF-8 is displayed with U+FFFD).
-        let path = file.fs_path().unwrap_or(Path::new(&file.path));
-        let relative = match &self.root {
-            Some(root) => {
-                let absolute = normalise(&root.join(path));
-                absolute.strip_prefix(root).ok().map(Path::to_path_buf).ok_or(absolute)
-            }
-            // Without a root, a relative path is taken as it is; one that climbs out stays so.
-            None if path.is_relative() => Ok(normalise(path)),
-            None => Err(normalise(path)),
-        };
-        match relative {
+        match self.relative(file) {
             Ok(relative) => ArtifactLocation {
                 uri: relative_uri(&relative),
                 uri_base_id: Some(SRCROOT),
@@ -516,6 +503,22 @@ impl Artifacts {
                 uri: file_uri(&absolute),
                 uri_base_id: None,
             },
+        }
+    }
+
+    /// The file's path relative to `%SRCROOT%`, or its absolute path (`Err`) when it is elsewhere.
+    pub(crate) fn relative(&self, file: &SourceFile) -> Result<PathBuf, PathBuf> {
+        // The path as the file system names it, which the displayed one may not spell (a name
+        // that is not UTF-8 is displayed with U+FFFD).
+        let path = file.fs_path().unwrap_or(Path::new(&file.path));
+        match &self.root {
+            Some(root) => {
+                let absolute = normalise(&root.join(path));
+                absolute.strip_prefix(root).ok().map(Path::to_path_buf).ok_or(absolute)
+            }
+            // Without a root, a relative path is taken as it is; one that climbs out stays so.
+            None if path.is_relative() => Ok(normalise(path)),
+            None => Err(normalise(path)),
         }
     }
 }
@@ -544,7 +547,7 @@ fn normalise(path: &Path) -> PathBuf {
 }
 
 /// A relative path as a relative URI reference: `/`-separated, percent-encoded segments.
-fn relative_uri(path: &Path) -> String {
+pub(crate) fn relative_uri(path: &Path) -> String {
     let segments: Vec<String> = path
         .components()
         .map(|component| percent_encode_os(component.as_os_str()))
@@ -556,67 +559,9 @@ fn relative_uri(path: &Path) -> String {
     }
 }
 
-/// 64-bit FNV-1a (Fowler–Noll–Vo): small, well known, and the same everywhere.
-struct Fnv1a(u64);
-
-impl Fnv1a {
-    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
-    fn new() -> Fnv1a {
-        Fnv1a(Self::OFFSET_BASIS)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(Self::PRIME);
-        }
-    }
-
-    /// A field that may be absent, framed so that no two sequences of fields hash the same bytes.
-    fn field(&mut self, value: Option<&str>) {
-        match value {
-            None => self.write(&[0]),
-            Some(value) => {
-                self.write(&[1]);
-                self.write(&(value.len() as u64).to_le_bytes());
-                self.write(value.as_bytes());
-            }
-        }
-    }
-}
-
-/// What identifies a finding across commits: everything but where it is in the file.
-fn fingerprint(d: &Diagnostic, uri: &str) -> u64 {
-    let object = d.object.as_ref();
-    let mut hash = Fnv1a::new();
-    hash.field(Some(d.rule));
-    hash.field(Some(uri));
-    hash.field(object.map(|o| &*o.kind));
-    hash.field(object.map(|o| o.namespace.as_str()));
-    hash.field(object.and_then(|o| o.name.as_deref()));
-    hash.field(d.container.as_deref());
-    hash.field(d.field.as_deref());
-    hash.field(Some(&d.message));
-    hash.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv1a_matches_the_published_test_vectors() {
-        let hash = |text: &str| {
-            let mut hash = Fnv1a::new();
-            hash.write(text.as_bytes());
-            hash.0
-        };
-        assert_eq!(hash(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(hash("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(hash("foobar"), 0x85944171f73967e8);
-    }
 
     #[test]
     fn paths_become_uris_relative_to_the_working_directory() {

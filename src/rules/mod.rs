@@ -167,6 +167,14 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|rule| rule.id == id)
 }
 
+/// The error for an id that is no rule's, with the id it most likely means.
+pub fn unknown_rule(written: &str) -> String {
+    match crate::settings::likely_meant(written, &ids()) {
+        Some(id) => format!("unknown rule \"{written}\"; did you mean `{id}`?"),
+        None => format!("unknown rule \"{written}\"; `pullcheck rules` lists every rule id"),
+    }
+}
+
 /// What a rule may consult besides the workload. Read-only and shared by every thread.
 #[derive(Debug)]
 pub struct Context<'c> {

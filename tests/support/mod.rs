@@ -24,10 +24,14 @@ spec:
         image: \"registry.k8s.io/pause:3.9\"
 ";
 
-/// `pullcheck`, run in `dir`, without colour.
+/// `pullcheck`, run in `dir`, without colour, and without the variables that would change its
+/// reports when the tests run in a CI job that sets them.
 pub fn pullcheck(dir: &Path) -> Command {
     let mut command = Command::cargo_bin("pullcheck").unwrap();
     command.current_dir(dir).env("NO_COLOR", "1");
+    for variable in ["PULLCHECK_FORMAT", "PULLCHECK_OUTPUT", "PULLCHECK_CONFIG"] {
+        command.env_remove(variable);
+    }
     command
 }
 
