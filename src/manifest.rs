@@ -22,8 +22,10 @@ use crate::template;
 use crate::yaml::{Node, ScalarType};
 use facts::Fact;
 
+mod coherence;
 mod deploy_time;
 pub mod facts;
+mod keda;
 mod kustomize;
 pub(crate) use kustomize::is_kustomization_file;
 mod pod_template;
