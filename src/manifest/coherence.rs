@@ -62,13 +62,12 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
         "CoherenceJob" => "coherence job",
         _ => return false,
     };
-    let resource = ResourceReader::read(reader, object, what);
-    let label = resource.workload.pull_secrets_owner().to_string();
-    out.workloads.push(resource.workload);
+    let ResourceReader { label, workload, .. } = ResourceReader::read(reader, object, what);
+    out.workloads.push(workload);
     // Only the StatefulSet kind has actions (`CoherenceStatefulSetResourceSpec`).
     if object.kind == "Coherence" {
-        let spec = object.node.get("spec");
-        for (i, action) in mappings(spec, "actions") {
+        let actions = object.node.get("spec").and_then(|spec| spec.get("actions"));
+        for (i, action) in actions.into_iter().flat_map(|list| list.items()).enumerate() {
             if let Some(job) = action_job(reader, object, &label, i, action) {
                 out.workloads.push(job);
             }
@@ -249,16 +248,6 @@ fn action_job(
         workload.containers.len(),
     )];
     Some(workload)
-}
-
-/// The mappings of the list at `parent.key`, with their positions.
-fn mappings<'s, 'a>(parent: Option<Node<'s, 'a>>, key: &str) -> impl Iterator<Item = (usize, Node<'s, 'a>)> + 's {
-    parent
-        .and_then(|p| p.get(key))
-        .into_iter()
-        .flat_map(|l| l.items())
-        .enumerate()
-        .filter(|(_, item)| item.is_mapping())
 }
 
 /// `"name"` of a container, or its position when it has none.

@@ -7,9 +7,13 @@
 //! cloud event sources hold settings. They are known here so that none is ever counted as an
 //! unread kind.
 //!
-//! Source: kedacore/keda `apis/keda/v1alpha1/scaledjob_types.go` (`ScaledJobSpec.JobTargetRef
-//! *batchv1.JobSpec`). Not read: KEDA 1.x's `keda.k8s.io/v1alpha1` ScaledObject, which ran jobs
-//! from its own `jobTargetRef` when `scaleType` was `job`.
+//! Sources (kedacore/keda): `apis/keda/v1alpha1/scaledjob_types.go` (`ScaledJobSpec.JobTargetRef
+//! *batchv1.JobSpec`), and `pkg/scaling/executor/scale_jobs.go` (`generateJobs`: each Job gets the
+//! JobSpec as written, in the ScaledJob's namespace, with labels and a generated name added).
+//!
+//! Not read: KEDA 1.x's `keda.k8s.io/v1alpha1` ScaledObject, which ran jobs from its own
+//! `jobTargetRef` when `scaleType` was `job` (KEDA 1 is long unsupported; such an object that
+//! names an image is counted as an unread kind).
 
 use super::readers::Object;
 use super::{Extracted, Reader, pod_template};
