@@ -14,7 +14,8 @@
 //!
 //! The pod gets `spec.imagePullSecrets` (a list of `{name}`, as a pod's), so findings say that
 //! the resource lists them, and runs as `spec.serviceAccountName`. A policy left unset stays
-//! unset in the pod template: the API server defaults it, as for any pod.
+//! unset in the pod template: the API server defaults it, as for any pod. `spec.labels` and
+//! `spec.annotations` are the pod's, so they may ask for Istio's injection (`deploy_time`).
 //!
 //! A Coherence resource's `spec.actions[].job.spec` is a whole batch/v1 JobSpec that the operator
 //! creates as a Job, as written, once the role is ready: each is a workload of its own, with the
@@ -45,7 +46,7 @@ use std::borrow::Cow;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, Malformed, Placement, PodGroup, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, pod_template, prefixed, shape_span,
+    ServiceAccountField, Workload, deploy_time, image_pull_secrets, pod_template, prefixed, shape_span,
 };
 use crate::source::Span;
 use crate::yaml::Node;
@@ -140,6 +141,8 @@ impl ResourceReader {
         };
         self.operator_image(ContainerKind::Container, spec, spec_key, self.spec_path.clone(), place);
         self.containers(spec, "sideCars", ContainerKind::Container, "sidecar");
+        // `spec.labels` and `spec.annotations` are the pods' own: they may ask for Istio injection.
+        deploy_time::mark_istio(Some(spec), &mut self.workload.containers);
     }
 
     /// A container the operator makes from an object's `image` and `imagePullPolicy`, when the
@@ -225,6 +228,7 @@ fn action_job(
     let path = format!("{}spec.actions[{i}].job.spec.template.spec", object.prefix);
     let mut workload = reader.workload(object.node, object.api_version, object.kind, Cow::Owned(path.clone()));
     reader.pod_spec(pod_spec, &path, &mut workload);
+    deploy_time::mark_istio(template.get("metadata"), &mut workload.containers);
     let action = action
         .get("name")
         .and_then(|name| name.as_str())
