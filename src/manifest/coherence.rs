@@ -25,19 +25,22 @@
 //! Sources (oracle/coherence-operator): `api/v1/coherenceresourcespec_types.go`
 //! (`CoherenceResourceSpec`; `CreatePodTemplateSpec`, `CreateCoherenceContainer`,
 //! `CreateOperatorInitContainer`, `ProcessSideCars`, `GetImagePullSecrets`,
-//! `GetServiceAccountName`; `ActionJob`), `api/v1/coherencejobresource_types.go` (a CoherenceJob's
-//! spec inlines the same `CoherenceResourceSpec`; `GetRoleName`), `api/v1/coherence_webhook.go`
-//! (`SetCommonDefaults`; `validateImages` names `spec.coherenceUtils.image`), and the docs'
-//! "Configure Additional Containers" page.
+//! `GetServiceAccountName`; `ActionJob`: "Spec will be used to create a Job"),
+//! `api/v1/coherenceresource_types.go` (`CoherenceStatefulSetResourceSpec.Actions`, the
+//! Coherence kind's only), `api/v1/coherencejobresource_types.go` (a CoherenceJob's spec inlines
+//! the same `CoherenceResourceSpec`), `api/v1/constants.go` (the container names),
+//! `api/v1/coherence_webhook.go` (`SetCommonDefaults`; `validateImages` names
+//! `spec.coherenceUtils.image`), and the docs' "Configure Additional Containers" page.
 //!
 //! Not modelled, on purpose:
 //! - An omitted `spec.image` or `spec.coherenceUtils.image`. The operator's webhook fills it in
-//!   from the operator's own configuration (its `--coherence-image` and `--operator-image`
-//!   settings, `pkg/operator/operator.go`), which each installation sets: the Helm chart's
-//!   `defaultCoherenceImage` value, `ghcr.io/oracle/coherence-ce:<version>` in the released
-//!   manifests (`oraclecoherence/coherence-ce` on Docker Hub before 3.2), and the operator's own
-//!   image for the utils container. No source fixes one image, so an omitted image, and the pull
-//!   policy written for it, are not judged.
+//!   from the operator's own settings (`GetDefaultCoherenceImage`, `GetDefaultOperatorImage` in
+//!   `pkg/operator/operator.go`), which each installation chooses: the Helm chart's
+//!   `defaultCoherenceImage` value (`helm-charts/coherence-operator/values.yaml`), set from the
+//!   Makefile's `COHERENCE_IMAGE` for a release (`ghcr.io/oracle/coherence-ce:<version>`,
+//!   `oraclecoherence/coherence-ce` on Docker Hub in older ones), and the operator's image for
+//!   the utils container (`coherence-operator-utils` in some 3.2 releases). No source fixes one
+//!   image, so an omitted image, and the pull policy written for it, are not judged.
 //! - The operator 2.x kinds of the same API version (`CoherenceCluster`, `CoherenceRole`): another
 //!   layout, whose `imagePullSecrets` was a list of names.
 
