@@ -39,8 +39,8 @@
 //!   `defaultCoherenceImage` value (`helm-charts/coherence-operator/values.yaml`), set from the
 //!   Makefile's `COHERENCE_IMAGE` for a release (`ghcr.io/oracle/coherence-ce:<version>`,
 //!   `oraclecoherence/coherence-ce` on Docker Hub in older ones), and the operator's image for
-//!   the utils container (`coherence-operator-utils` in some 3.2 releases). No source fixes one
-//!   image, so an omitted image, and the pull policy written for it, are not judged.
+//!   the utils container (`coherence-operator-utils` in some releases, from 3.2.7). No source
+//!   fixes one image, so an omitted image, and the pull policy written for it, are not judged.
 //! - The operator 2.x kinds of the same API version (`CoherenceCluster`, `CoherenceRole`): another
 //!   layout, whose `imagePullSecrets` was a list of names.
 
