@@ -8,7 +8,8 @@
 //! unread kind.
 //!
 //! Sources (kedacore/keda): `apis/keda/v1alpha1/scaledjob_types.go` (`ScaledJobSpec.JobTargetRef
-//! *batchv1.JobSpec`), and `pkg/scaling/executor/scale_jobs.go` (`generateJobs`: each Job gets the
+//! *batchv1.JobSpec`), `config/crd/bases/keda.sh_scaledjobs.yaml` (`spec` requires `jobTargetRef`
+//! and `triggers`), and `pkg/scaling/executor/scale_jobs.go` (`generateJobs`: each Job gets the
 //! JobSpec as written, in the ScaledJob's namespace, with labels and a generated name added).
 //!
 //! Not read: KEDA 1.x's `keda.k8s.io/v1alpha1` ScaledObject, which ran jobs from its own
@@ -25,7 +26,10 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
     }
     match object.kind {
         "ScaledJob" => {
-            let workload = pod_template::workload_at(reader, object, "spec.jobTargetRef.template.spec");
+            let mut workload = pod_template::workload_at(reader, object, "spec.jobTargetRef.template.spec");
+            // The CRD requires `spec.triggers`: without them, the object is a patch that a tool
+            // completes (a kustomize patch that bumps an image), whose base says the rest.
+            workload.is_fragment = object.node.get("spec").and_then(|spec| spec.get("triggers")).is_none();
             out.workloads.push(workload);
             true
         }
@@ -65,6 +69,15 @@ mod tests {
             "spec.jobTargetRef.template.spec.containers[0].image"
         );
         assert_eq!(job.pods[0].service_account, "runner");
+        assert!(!job.is_fragment);
+    }
+
+    #[test]
+    fn a_scaled_job_without_triggers_is_a_patch() {
+        let extracted = extract_text(
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: consumer}\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers: [{name: c, image: ghcr.io/acme/consumer:1.1}]\n",
+        );
+        assert!(extracted.workloads[0].is_fragment);
     }
 
     #[test]
