@@ -22,9 +22,11 @@ use crate::template;
 use crate::yaml::{Node, ScalarType};
 use facts::Fact;
 
+mod coherence;
 mod declared;
 mod deploy_time;
 pub mod facts;
+mod keda;
 mod kustomize;
 pub(crate) use kustomize::is_kustomization_file;
 mod pod_template;

@@ -11,7 +11,7 @@
 //! Adding a kind is its own file in `src/manifest/`, one line here, and its fixtures under
 //! `testdata/`.
 
-use super::{Extracted, Reader, Workload, deploy_time, facts, kustomize, pod_template, weblogic};
+use super::{Extracted, Reader, Workload, coherence, deploy_time, facts, keda, kustomize, pod_template, weblogic};
 use crate::yaml::Node;
 
 /// An object to read: a mapping with a string `apiVersion` and `kind`.
@@ -72,6 +72,8 @@ pub(crate) const READERS: &[ObjectReader] = &[
         .then(weblogic::join_weblogic_resources),
     ObjectReader::new(kustomize::read_object),       // kustomize's and Flux's kustomizations
     ObjectReader::new(pod_template::read),           // Kubernetes' own pod kinds
+    ObjectReader::new(coherence::read),              // the Coherence operator's Coherence and CoherenceJob
+    ObjectReader::new(keda::read),                   // KEDA's ScaledJob (and its kinds that run no pods)
 ];
 
 /// Runs every reader's step for after every file is read.
