@@ -56,6 +56,20 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write an inventory of the cluster's namespaces, pull secrets and service accounts from
+    /// what kubectl prints: `kubectl get namespaces,secrets,serviceaccounts -A -o json | pullcheck
+    /// inventory > cluster.yaml`. Names, types and registry keys only: credentials are dropped as
+    /// they are read.
+    Inventory {
+        /// kubectl's output (`-o json` or `-o yaml`): files, or `-` (the default) for the
+        /// standard input.
+        #[arg(value_name = "FILE")]
+        inputs: Vec<PathBuf>,
+        /// Write the inventory to FILE instead of the standard output (written only when every
+        /// input was read).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the completion script for a shell.
     ///
     /// bash: pullcheck completions bash > ~/.local/share/bash-completion/completions/pullcheck

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Init { force } => other_commands::init(force),
+        Command::Inventory { inputs, output } => other_commands::inventory(&inputs, output.as_deref()),
         Command::Completions { shell } => other_commands::completions(shell),
         Command::Man { command, dir } => other_commands::man(command.as_deref(), dir.as_deref()),
     }

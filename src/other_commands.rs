@@ -1,5 +1,5 @@
-//! The commands that set pullcheck up rather than check anything: `init`, `completions` and
-//! `man`. Each prints what it wrote or the text asked for, and returns the exit code.
+//! The commands that set pullcheck up rather than check anything: `init`, `inventory`,
+//! `completions` and `man`. Each prints what it wrote or the text asked for, and returns the exit code.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,11 +9,59 @@ use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::{EXIT_FAILURE, threads_per_cpu};
+use pullcheck::cluster::{ClusterFacts, ImportError};
 use pullcheck::config;
 use pullcheck::discover::{DEFAULT_MAX_FILE_SIZE, Selection};
 use pullcheck::init::{self, INVENTORY_FILE};
 use pullcheck::read;
 use pullcheck::setup::Setup;
+
+/// `pullcheck inventory`: kubectl's output, from files or the standard input, as an inventory
+/// file, written only when every input was read.
+pub fn inventory(inputs: &[std::path::PathBuf], output: Option<&Path>) -> ExitCode {
+    let stdin = [std::path::PathBuf::from("-")];
+    let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
+    let mut facts = ClusterFacts::default();
+    for input in inputs {
+        let read = if input.as_os_str() == "-" {
+            facts.read("the standard input", std::io::stdin().lock())
+        } else {
+            let name = input.display().to_string();
+            std::fs::File::open(input)
+                .map_err(|error| ImportError {
+                    input: name.clone(),
+                    message: error.to_string(),
+                })
+                .and_then(|file| facts.read(&name, file))
+        };
+        if let Err(error) = read {
+            eprintln!("pullcheck: {error}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
+    let sources: Vec<String> = inputs
+        .iter()
+        .map(|input| match input.as_os_str() == "-" {
+            true => "the standard input".to_owned(),
+            false => format!("`{}`", input.display()),
+        })
+        .collect();
+    let text = facts.to_inventory(&sources.join(", "));
+    let written = match output {
+        Some(path) => std::fs::write(path, text).map_err(|error| format!("writing `{}`: {error}", path.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|error| format!("writing the inventory: {error}")),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pullcheck: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
 
 /// `pullcheck init`: the starter configuration and inventory, in the current directory.
 pub fn init(force: bool) -> ExitCode {

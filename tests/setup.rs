@@ -284,6 +284,7 @@ fn man_pages_document_every_command() {
             "pullcheck-completions.1",
             "pullcheck-explain.1",
             "pullcheck-init.1",
+            "pullcheck-inventory.1",
             "pullcheck-lsp.1",
             "pullcheck-man.1",
             "pullcheck-rules.1",
