@@ -11,7 +11,7 @@
 //! Adding a kind is its own file in `src/manifest/`, one line here, and its fixtures under
 //! `testdata/`.
 
-use super::{Extracted, Reader, Workload, deploy_time, facts, kustomize, pod_template, weblogic};
+use super::{Extracted, Reader, Workload, deploy_time, facts, kustomize, pod_template, tekton, weblogic};
 use crate::yaml::Node;
 
 /// An object to read: a mapping with a string `apiVersion` and `kind`.
@@ -72,6 +72,7 @@ pub(crate) const READERS: &[ObjectReader] = &[
         .then(weblogic::join_weblogic_resources),
     ObjectReader::new(kustomize::read_object),       // kustomize's and Flux's kustomizations
     ObjectReader::new(pod_template::read),           // Kubernetes' own pod kinds
+    ObjectReader::new(tekton::read),                 // Tekton's tasks, pipelines, runs and step actions
 ];
 
 /// Runs every reader's step for after every file is read.
