@@ -1,9 +1,10 @@
 //! Template placeholders left in values: what a file looks like before a tool renders it.
 //!
 //! A manifests repository holds sources as well as manifests: Helm templates (`{{ .Values.tag }}`),
-//! files for `envsubst` (`$IMAGE`, `${IMAGE}`, `${TAG:-latest}`), Kubernetes' own `$(VAR)` expansion and Tekton's `$(params.name)`,
-//! Windows-style `%VAR%`, documentation stand-ins (`<your-registry>`) and upper-case stand-ins that a
-//! tutorial asks you to replace (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not
+//! files for `envsubst` (`$IMAGE`, `${IMAGE}`, `${TAG:-latest}`), Kubernetes' own `$(VAR)` expansion,
+//! Tekton's parameters (`$(params.image)`), Windows-style `%VAR%`, documentation stand-ins
+//! (`<your-registry>`) and upper-case stand-ins that a tutorial asks you to replace
+//! (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not
 //! wrong, it is unfinished: [`placeholder`] finds the stand-in so that `unrendered-template` can
 //! point at it, and the rules that judge finished values stay silent. This module only recognises
 //! placeholders; it does not render anything.

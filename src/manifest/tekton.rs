@@ -9,10 +9,12 @@
 //! Where they are written (`pkg/apis/pipeline/v1/task_types.go`, `pipeline_types.go`,
 //! `taskrun_types.go`, `pipelinerun_types.go`, `container_types.go` in tektoncd/pipeline):
 //! - a task spec (`spec` of a Task or ClusterTask; `spec.taskSpec` of a TaskRun;
-//!   `tasks[].taskSpec` and `finally[].taskSpec` of a Pipeline's spec, or of a PipelineRun's
-//!   `spec.pipelineSpec`) holds `steps[]`, `sidecars[]` and `stepTemplate`;
+//!   `tasks[].taskSpec` and `finally[].taskSpec` of a Pipeline's spec, of a PipelineRun's
+//!   `spec.pipelineSpec`, or of a child pipeline's `tasks[].pipelineSpec`, an alpha feature) holds
+//!   `steps[]`, `sidecars[]` and `stepTemplate` (`docs/tasks.md`);
 //! - a step that references a StepAction (`ref`) runs the StepAction's image, which is read
-//!   where the StepAction is written (`spec.image`; a StepAction has no pull policy); a pipeline
+//!   where the StepAction is written (`spec.image`, required by `StepActionSpec.Validate`; a
+//!   StepAction has no pull policy, `v1beta1/stepaction_types.go`); a pipeline
 //!   task with `taskRef` runs another object's steps: neither has an image of its own here.
 //!
 //! What the controller does before the kubelet pulls:
@@ -43,14 +45,16 @@
 //!   hold 9 TaskRuns that reference a Task beside them, of 106 Tasks.
 //! - **Defaults the cluster may add.** Tekton's `config-defaults` ConfigMap may name a
 //!   `default-service-account` (else `default`) and a `default-pod-template` whose pull secrets a
-//!   run without any gets (`TaskRunSpec.SetDefaults`, `taskrun_defaults.go`). That configuration is
+//!   run without any gets (`TaskRunSpec.SetDefaults`, `pkg/apis/pipeline/v1/taskrun_defaults.go`).
+//!   That configuration is
 //!   not in the manifests: a run's pods are taken to run as `default` with no pull secrets of their
 //!   own, as Tekton's defaults say.
 //! - **Digests.** For a step with neither `command` nor `script`, the controller looks the image
 //!   up in its registry, with the pod's pull secrets and service account, to find its entrypoint,
 //!   and replaces the tag with the digest it found (`resolveEntrypoints`,
 //!   `pkg/pod/entrypoint_lookup.go`): such a step runs the image its tag names when the run
-//!   starts. This is not modelled.
+//!   starts, whatever a node holds. This is not modelled: an explicit `IfNotPresent` with a
+//!   `latest` tag on such a step is still reported.
 //! - **Parameters.** `$(params.name)` in an image is replaced when the task runs; such an image is
 //!   `unrendered-template`'s, as any placeholder (`src/template.rs` reads Tekton's references).
 //! - The images Tekton adds to every pod (its entrypoint, the shell that writes scripts) come from
