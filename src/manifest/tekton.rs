@@ -217,7 +217,7 @@ fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLay
         workload.image_pull_secrets = image_pull_secrets(template, &path);
     }
     let run_account = service_account(spec, layout.service_account, &spec_path);
-    let task_run_specs: Vec<(usize, Node<'_, '_>)> = entries(spec, "taskRunSpecs", &spec_path, &mut workload.malformed);
+    let task_run_specs: Vec<(usize, Node<'_, '_>)> = entries(spec, "taskRunSpecs");
     // A task with pull secrets of its own runs pods this workload cannot describe.
     if task_run_specs.iter().any(|(_, entry)| {
         entry
@@ -279,7 +279,7 @@ fn pipeline_spec(
 ) -> Vec<(String, String, Vec<usize>)> {
     let mut tasks = Vec::new();
     for (key, word) in [("tasks", "task"), ("finally", "finally task")] {
-        for (i, task) in entries(spec, key, path, &mut workload.malformed) {
+        for (i, task) in entries(spec, key) {
             let name = task.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
             let task_path = format!("{path}.{key}[{i}]");
             let containers = if let Some(task_spec_node) = task.get("taskSpec") {
@@ -315,7 +315,7 @@ fn task_spec(workload: &mut Workload, spec: Node<'_, '_>, path: &str, owner: &st
     let template_policy = template.map_or(Field::Absent, |t| Field::read(t, "imagePullPolicy"));
     // The steps that take both their image and their pull policy from the template.
     let mut from_template = Vec::new();
-    for (i, step) in entries(spec, "steps", path, &mut workload.malformed) {
+    for (i, step) in containers(spec, "steps", path, &mut workload.malformed) {
         if step.get("ref").is_some() {
             continue;
         }
@@ -352,7 +352,7 @@ fn task_spec(workload: &mut Workload, spec: Node<'_, '_>, path: &str, owner: &st
         container.note_image(format!("image from {path}.stepTemplate"));
         workload.containers.push(container);
     }
-    for (i, sidecar) in entries(spec, "sidecars", path, &mut workload.malformed) {
+    for (i, sidecar) in containers(spec, "sidecars", path, &mut workload.malformed) {
         let name = sidecar.get("name").and_then(|n| n.as_str()).unwrap_or_default();
         let place = format!("sidecar {} of {owner}", quoted(name, i));
         workload
@@ -382,9 +382,10 @@ fn is_set(field: &Field) -> bool {
     }
 }
 
-/// The mappings of the list at `parent.key`, with their positions; a list or an entry of the
-/// wrong shape is recorded for `invalid-pod-spec` (`path` is `parent`'s).
-fn entries<'s, 'a>(
+/// The containers written in the list at `parent.key` (`steps`, `sidecars`), with their
+/// positions; a list or an entry of the wrong shape is recorded for `invalid-pod-spec` (`path` is
+/// `parent`'s).
+fn containers<'s, 'a>(
     parent: Node<'s, 'a>,
     key: &str,
     path: &str,
@@ -402,20 +403,27 @@ fn entries<'s, 'a>(
         });
         return Vec::new();
     }
-    let mut mappings = Vec::new();
-    for (i, entry) in list.items().enumerate() {
-        if entry.is_mapping() {
-            mappings.push((i, entry));
-        } else {
-            malformed.push(Malformed {
-                span: entry.span(),
-                field: format!("{path}.{key}[{i}]"),
-                expected: "an object",
-                found: entry.type_name(),
-            });
-        }
+    for (i, entry) in list.items().enumerate().filter(|(_, entry)| !entry.is_mapping()) {
+        malformed.push(Malformed {
+            span: entry.span(),
+            field: format!("{path}.{key}[{i}]"),
+            expected: "an object",
+            found: entry.type_name(),
+        });
     }
-    mappings
+    entries(parent, key)
+}
+
+/// The mappings of the list at `parent.key`, with their positions (what holds no container, as
+/// `tasks` and `taskRunSpecs`, is not `invalid-pod-spec`'s: an entry of the wrong shape is skipped).
+fn entries<'s, 'a>(parent: Node<'s, 'a>, key: &str) -> Vec<(usize, Node<'s, 'a>)> {
+    parent
+        .get(key)
+        .into_iter()
+        .flat_map(|list| list.items())
+        .enumerate()
+        .filter(|(_, entry)| entry.is_mapping())
+        .collect()
 }
 
 /// The pods that run as one service account, and the images they pull.
