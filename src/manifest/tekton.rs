@@ -230,37 +230,83 @@ fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLay
         Some(pipeline) => pipeline_spec(&mut workload, pipeline, &format!("{spec_path}.pipelineSpec"), &owner, 0),
         None => Vec::new(),
     };
-    let mut scopes: Vec<Scope> = tasks
-        .into_iter()
-        .map(|(name, task, containers)| {
-            let own = task_run_specs.iter().find_map(|(i, entry)| {
-                let named = entry.get("pipelineTaskName").and_then(|n| n.as_str()) == Some(name.as_str());
-                named
-                    .then(|| {
-                        service_account(
-                            *entry,
-                            layout.task_service_account,
-                            &format!("{spec_path}.taskRunSpecs[{i}]"),
-                        )
-                    })
-                    .flatten()
-            });
-            Scope {
-                pods: format!("pods of {task}"),
-                account: own.or_else(|| run_account.clone()),
-                containers,
-            }
+    let task_accounts = task_accounts(&task_run_specs, layout.task_service_account, &spec_path);
+    workload.pods = group_by_service_account(run_scopes(tasks, &task_accounts, run_account, &owner));
+    workload
+}
+
+/// The account each `taskRunSpecs` entry gives its pipeline task (`key` is the version's name for
+/// it), with the task's name.
+fn task_accounts<'s>(
+    task_run_specs: &[(usize, Node<'s, '_>)],
+    key: &str,
+    spec_path: &str,
+) -> Vec<(&'s str, ServiceAccountField)> {
+    task_run_specs
+        .iter()
+        .filter_map(|(i, entry)| {
+            let name = entry.get("pipelineTaskName").and_then(|n| n.as_str())?;
+            let path = format!("{spec_path}.taskRunSpecs[{i}]");
+            Some((name, service_account(*entry, key, &path)?))
+        })
+        .collect()
+}
+
+/// The pods of a PipelineRun, by the account they run as: each embedded pipeline task's, as its
+/// `taskRunSpecs` entry or the run says; and, with no image to pull here, the accounts written
+/// for the tasks it holds no spec of (`pipelineRef`, `taskRef`), so that they are checked too.
+fn run_scopes(
+    tasks: Vec<PipelineTask>,
+    task_accounts: &[(&str, ServiceAccountField)],
+    run_account: Option<ServiceAccountField>,
+    owner: &str,
+) -> Vec<Scope> {
+    let account_of = |task: &str| {
+        task_accounts
+            .iter()
+            .find(|(name, _)| *name == task)
+            .map(|(_, account)| account.clone())
+            .or_else(|| run_account.clone())
+    };
+    let by_reference: Vec<Scope> = task_accounts
+        .iter()
+        .filter(|(name, _)| !tasks.iter().any(|task| task.name == *name))
+        .map(|(name, account)| Scope {
+            pods: format!("pods of task \"{name}\""),
+            account: Some(account.clone()),
+            containers: Vec::new(),
         })
         .collect();
-    if scopes.is_empty() {
+    let mut scopes: Vec<Scope> = tasks
+        .into_iter()
+        .map(|task| Scope {
+            account: account_of(&task.name),
+            pods: format!("pods of {}", task.label),
+            containers: task.containers,
+        })
+        .collect();
+    scopes.extend(by_reference);
+    let run_path = run_account.as_ref().map(|account| &account.path);
+    let run_account_used = scopes
+        .iter()
+        .any(|scope| scope.account.as_ref().map(|account| &account.path) == run_path);
+    if scopes.is_empty() || (run_account.is_some() && !run_account_used) {
         scopes.push(Scope {
             pods: format!("pods of {owner}"),
             account: run_account,
             containers: Vec::new(),
         });
     }
-    workload.pods = group_by_service_account(scopes);
-    workload
+    scopes
+}
+
+/// A task of a pipeline whose spec is embedded.
+struct PipelineTask {
+    name: String,
+    /// How places name it: `task "build"`, `finally task "notify"`.
+    label: String,
+    /// The containers of its pods.
+    containers: Vec<usize>,
 }
 
 /// How deep pipelines may be embedded in pipelines (`tasks[].pipelineSpec`, an alpha feature);
@@ -268,15 +314,14 @@ fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLay
 const MAX_PIPELINE_NESTING: usize = 4;
 
 /// The tasks of a pipeline spec (`tasks`, then `finally`) with embedded task specs (or embedded
-/// pipelines), read into `workload`: each pipeline task's name, how places name it (`finally task
-/// "cleanup"`), and the containers of its pods.
+/// pipelines), read into `workload`.
 fn pipeline_spec(
     workload: &mut Workload,
     spec: Node<'_, '_>,
     path: &str,
     owner: &str,
     nesting: usize,
-) -> Vec<(String, String, Vec<usize>)> {
+) -> Vec<PipelineTask> {
     let mut tasks = Vec::new();
     for (key, word) in [("tasks", "task"), ("finally", "finally task")] {
         for (i, task) in entries(spec, key) {
@@ -289,15 +334,16 @@ fn pipeline_spec(
                 let owner = format!("child pipeline {} of {owner}", quoted(&name, i));
                 let child_path = format!("{task_path}.pipelineSpec");
                 let child_tasks = pipeline_spec(workload, child, &child_path, &owner, nesting + 1);
-                child_tasks
-                    .into_iter()
-                    .flat_map(|(_, _, containers)| containers)
-                    .collect()
+                child_tasks.into_iter().flat_map(|task| task.containers).collect()
             } else {
                 continue;
             };
-            let task = format!("{word} {}", quoted(&name, i));
-            tasks.push((name, task, containers));
+            let label = format!("{word} {}", quoted(&name, i));
+            tasks.push(PipelineTask {
+                name,
+                label,
+                containers,
+            });
         }
     }
     tasks
