@@ -75,75 +75,68 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
         return false;
     }
     let version = object.api_version.rsplit_once('/').map_or("", |(_, version)| version);
+    let owner = |kind_word| label(kind_word, object.node);
     let workload = match (object.kind, version) {
-        ("Task", "v1" | "v1beta1") => task(reader, object, "task"),
-        ("ClusterTask", "v1beta1") => task(reader, object, "clustertask"),
-        ("Pipeline", "v1" | "v1beta1") => pipeline(reader, object),
+        ("Task", "v1" | "v1beta1") => unrun(reader, object, |workload, spec, path| {
+            task_spec(workload, spec, path, &owner("task"));
+        }),
+        ("ClusterTask", "v1beta1") => unrun(reader, object, |workload, spec, path| {
+            task_spec(workload, spec, path, &owner("clustertask"));
+        }),
+        ("Pipeline", "v1" | "v1beta1") => unrun(reader, object, |workload, spec, path| {
+            pipeline_spec(workload, spec, path, &owner("pipeline"), 0);
+        }),
+        ("StepAction", "v1alpha1" | "v1beta1") => unrun(reader, object, |workload, spec, path| {
+            workload
+                .containers
+                .push(step_action_image(object.node, spec, path, owner("stepaction")));
+        }),
         ("TaskRun", "v1" | "v1beta1") => task_run(reader, object),
         ("PipelineRun", "v1") => pipeline_run(reader, object, &V1_RUN),
         ("PipelineRun", "v1beta1") => pipeline_run(reader, object, &V1BETA1_RUN),
-        ("StepAction", "v1alpha1" | "v1beta1") => step_action(reader, object),
         _ => return false,
     };
     out.workloads.push(workload);
     true
 }
 
-/// A Task or ClusterTask: its own spec is a task spec.
-fn task(reader: &Reader<'_>, object: Object<'_, '_, '_>, kind_word: &str) -> Workload {
-    let mut workload = unrun(reader, object, "spec");
-    let owner = label(kind_word, object.node);
+/// An object that runs nothing by itself (a Task, ClusterTask, Pipeline or StepAction): what
+/// `read_spec` reads from its `spec`, with unknown pull secrets, as the run that uses it decides
+/// them.
+fn unrun(
+    reader: &Reader<'_>,
+    object: Object<'_, '_, '_>,
+    read_spec: impl FnOnce(&mut Workload, Node<'_, '_>, &str),
+) -> Workload {
+    let mut workload = reader.workload(
+        object.node,
+        object.api_version,
+        object.kind,
+        prefixed(object.prefix, "spec"),
+    );
+    workload.pod_pull_secrets = PodPullSecrets::Unknown;
     if let Some(spec) = object.node.get("spec") {
         let path = workload.pod_spec_path.to_string();
-        task_spec(&mut workload, spec, &path, &owner);
+        read_spec(&mut workload, spec, &path);
     }
     workload.pods = vec![pod_group(&workload, Vec::new())];
     workload
 }
 
-/// A Pipeline: the task specs embedded in its tasks.
-fn pipeline(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Workload {
-    let mut workload = unrun(reader, object, "spec");
-    let owner = label("pipeline", object.node);
-    if let Some(spec) = object.node.get("spec") {
-        let path = workload.pod_spec_path.to_string();
-        pipeline_spec(&mut workload, spec, &path, &owner, 0);
-    }
-    workload.pods = vec![pod_group(&workload, Vec::new())];
-    workload
-}
-
-/// A StepAction: the one image of the steps that reference it.
-fn step_action(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Workload {
-    let mut workload = unrun(reader, object, "spec");
-    let path = workload.pod_spec_path.to_string();
-    let spec = object.node.get("spec").filter(|spec| spec.is_mapping());
+/// The one image of a StepAction (`spec`, at `path`), which every step that references it runs.
+fn step_action_image(object: Node<'_, '_>, spec: Node<'_, '_>, path: &str, owner: String) -> Container {
     let mut container = Container::from_pod_spec(
         ContainerKind::Container,
-        spec.unwrap_or(object.node),
-        path,
-        Some(format!("image of {}", label("stepaction", object.node))),
+        spec,
+        path.to_owned(),
+        Some(format!("image of {owner}")),
     );
     container.name = None;
     // A StepAction has no pull policy: a field of that name is not Tekton's.
     container.image_pull_policy = Field::Absent;
     // Point at `spec:` rather than at the whole mapping when the image is missing.
-    container.span = object.node.key("spec").map_or(object.node.span(), |key| key.span());
-    workload.containers.push(container);
-    workload.pods = vec![pod_group(&workload, Vec::new())];
-    workload
-}
-
-/// An object that runs nothing by itself: the pull secrets of the pods it ends up in are unknown.
-fn unrun(reader: &Reader<'_>, object: Object<'_, '_, '_>, pod_spec_path: &'static str) -> Workload {
-    let mut workload = reader.workload(
-        object.node,
-        object.api_version,
-        object.kind,
-        prefixed(object.prefix, pod_spec_path),
-    );
-    workload.pod_pull_secrets = PodPullSecrets::Unknown;
-    workload
+    container.span = object.key("spec").map_or(spec.span(), |key| key.span());
+    container
 }
 
 /// A TaskRun: its embedded task spec, run with its pod template's pull secrets and its account.
