@@ -349,12 +349,28 @@ fn task_spec(workload: &mut Workload, spec: Node<'_, '_>, path: &str, owner: &st
     if !spec.is_mapping() {
         return Vec::new();
     }
+    steps(workload, spec, path, owner);
+    // Sidecars take nothing from the step template.
+    for (i, sidecar) in containers(spec, "sidecars", path, &mut workload.malformed) {
+        let name = sidecar.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        let place = format!("sidecar {} of {owner}", quoted(name, i));
+        workload
+            .containers
+            .push(step_or_sidecar(sidecar, format!("{path}.sidecars[{i}]"), place));
+    }
+    (first..workload.containers.len()).collect()
+}
+
+/// Reads the steps of a task spec, each merged with the step template as Tekton merges them: a
+/// step takes the template's image and pull policy when it sets none. The steps that take both
+/// pull one image, read once where it is written, at `stepTemplate`.
+fn steps(workload: &mut Workload, spec: Node<'_, '_>, path: &str, owner: &str) {
     let template = spec.get("stepTemplate").filter(|t| t.is_mapping());
     let template_image = template.map_or(Field::Absent, |t| Field::read(t, "image"));
     let template_policy = template.map_or(Field::Absent, |t| Field::read(t, "imagePullPolicy"));
-    // The steps that take both their image and their pull policy from the template.
     let mut from_template = Vec::new();
     for (i, step) in containers(spec, "steps", path, &mut workload.malformed) {
+        // A StepAction's image is read where the StepAction is written.
         if step.get("ref").is_some() {
             continue;
         }
@@ -376,29 +392,22 @@ fn task_spec(workload: &mut Workload, spec: Node<'_, '_>, path: &str, owner: &st
         }
         workload.containers.push(container);
     }
-    if let (Some(template), false) = (template, from_template.is_empty()) {
-        let steps = match from_template.as_slice() {
-            [one] => format!("step {one}"),
-            many => format!("steps {}", many.join(", ")),
-        };
-        let mut container = Container::from_pod_spec(
-            ContainerKind::Container,
-            template,
-            format!("{path}.stepTemplate"),
-            Some(format!("{steps} of {owner}")),
-        );
-        container.name = None;
-        container.note_image(format!("image from {path}.stepTemplate"));
-        workload.containers.push(container);
-    }
-    for (i, sidecar) in containers(spec, "sidecars", path, &mut workload.malformed) {
-        let name = sidecar.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-        let place = format!("sidecar {} of {owner}", quoted(name, i));
-        workload
-            .containers
-            .push(step_or_sidecar(sidecar, format!("{path}.sidecars[{i}]"), place));
-    }
-    (first..workload.containers.len()).collect()
+    let (Some(template), false) = (template, from_template.is_empty()) else {
+        return;
+    };
+    let steps = match from_template.as_slice() {
+        [one] => format!("step {one}"),
+        many => format!("steps {}", many.join(", ")),
+    };
+    let mut container = Container::from_pod_spec(
+        ContainerKind::Container,
+        template,
+        format!("{path}.stepTemplate"),
+        Some(format!("{steps} of {owner}")),
+    );
+    container.name = None;
+    container.note_image(format!("image from {path}.stepTemplate"));
+    workload.containers.push(container);
 }
 
 /// The container of a step or sidecar at `path`, named in places as `place`.
