@@ -32,14 +32,17 @@
 //!   `spec.serviceAccountName` in v1beta1), unless a `taskRunSpecs[]` entry for the pipeline task
 //!   sets its own (`serviceAccountName`, `podTemplate`; v1beta1 `taskServiceAccountName`,
 //!   `taskPodTemplate`), whose pull secrets win when it lists any (`GetTaskRunSpec`,
-//!   `MergePodTemplateWithDefault`, `pkg/apis/pipeline/pod/template.go`). The pods are made in the
-//!   run's namespace. So a run's pods are grouped by service account, one group per account its
-//!   pipeline tasks run as; a PipelineRun whose `taskRunSpecs` give a task pull secrets of its
-//!   own has pods with different pull secrets, which one workload cannot hold: its pull secrets
-//!   are taken as unknown.
+//!   `MergePodTemplateWithDefault`, `pkg/apis/pipeline/pod/template.go`; `docs/podtemplates.md`).
+//!   An empty `serviceAccountName` is not set. The pods are made in the run's namespace. So a
+//!   run's pods are grouped by service account, one group per account its
+//!   pipeline tasks run as (the accounts written for tasks whose spec is not here, a
+//!   `pipelineRef`'s or a `taskRef`'s, are groups without images, for `unknown-service-account`);
+//!   a PipelineRun whose `taskRunSpecs` give a task pull secrets of its own has pods with
+//!   different pull secrets, which one workload cannot hold: its pull secrets are taken as
+//!   unknown.
 //! - **A Task, ClusterTask, Pipeline or StepAction runs nowhere by itself**: whatever run uses
-//!   it decides its pods' pull secrets and account, so they are unknown ([`PodPullSecrets::Unknown`])
-//!   and the pull-secret rules stay silent. Runs are not joined to the tasks they reference: most
+//!   it decides its pods' pull secrets and account, so they are unknown
+//!   ([`PodPullSecrets::Unknown`]) and the pull-secret rules stay silent. Runs are not joined to the tasks they reference: most
 //!   runs are made at run time (Tekton Triggers, `tkn`, CI), one task is run by many runs with
 //!   different pull secrets, and a workload holds one set; the two public repositories measured
 //!   hold 9 TaskRuns that reference a Task beside them, of 106 Tasks.
@@ -462,8 +465,9 @@ fn containers<'s, 'a>(
     entries(parent, key)
 }
 
-/// The mappings of the list at `parent.key`, with their positions (what holds no container, as
-/// `tasks` and `taskRunSpecs`, is not `invalid-pod-spec`'s: an entry of the wrong shape is skipped).
+/// The mappings of the list at `parent.key`, with their positions. A list that holds no
+/// container (`tasks`, `taskRunSpecs`) is not `invalid-pod-spec`'s: what has the wrong shape is
+/// skipped.
 fn entries<'s, 'a>(parent: Node<'s, 'a>, key: &str) -> Vec<(usize, Node<'s, 'a>)> {
     parent
         .get(key)
