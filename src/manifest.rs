@@ -31,6 +31,7 @@ mod kustomize;
 pub(crate) use kustomize::is_kustomization_file;
 mod pod_template;
 mod readers;
+mod tekton;
 mod weblogic;
 
 pub use deploy_time::{DeployTimeImages, DeployTool, KustomizeResources};

@@ -2,8 +2,9 @@
 //!
 //! A manifests repository holds sources as well as manifests: Helm templates (`{{ .Values.tag }}`),
 //! files for `envsubst` (`$IMAGE`, `${IMAGE}`, `${TAG:-latest}`), Kubernetes' own `$(VAR)` expansion,
-//! Windows-style `%VAR%`, documentation stand-ins (`<your-registry>`) and upper-case stand-ins that a
-//! tutorial asks you to replace (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not
+//! Tekton's parameters (`$(params.image)`), Windows-style `%VAR%`, documentation stand-ins
+//! (`<your-registry>`) and upper-case stand-ins that a tutorial asks you to replace
+//! (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not
 //! wrong, it is unfinished: [`placeholder`] finds the stand-in so that `unrendered-template` can
 //! point at it, and the rules that judge finished values stay silent. This module only recognises
 //! placeholders; it does not render anything.
@@ -25,7 +26,10 @@ pub fn placeholder(value: &str) -> Option<Range<usize>> {
                     .filter(|&end| is_variable(&value[i + 2..end - 1], true))
                     .map(|end| i..end),
                 Some(b'(') => closing(value, i + 2, ")")
-                    .filter(|&end| is_variable(&value[i + 2..end - 1], false))
+                    .filter(|&end| {
+                        let inside = &value[i + 2..end - 1];
+                        is_variable(inside, false) || is_tekton_reference(inside)
+                    })
                     .map(|end| i..end),
                 // `$VAR`, as envsubst reads it.
                 Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
@@ -92,6 +96,18 @@ fn is_variable(inside: &str, with_default: bool) -> bool {
         && (rest.is_empty() || with_default && rest.starts_with([':', '-', '=', '?', '+']))
 }
 
+/// What Tekton substitutes inside `$(...)`: a dotted path whose names may hold `-`
+/// (`params.kn-image`), indexed or quoted in brackets (`params["kn-image"]`, `params.list[*]`,
+/// `params.list[0]`). Tekton's names begin with a letter or `_` and hold letters, digits, `_`,
+/// `-` and `.` (`stringAndArrayVariableNameFormat`, tektoncd/pipeline
+/// `pkg/apis/pipeline/v1/task_validation.go`).
+fn is_tekton_reference(inside: &str) -> bool {
+    inside.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && inside
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '"' | '\'' | '*'))
+}
+
 /// The text of a `<...>` stand-in: words, not markup or an operator (`a<b>`, `<<`).
 fn is_stand_in_text(inside: &str) -> bool {
     inside.chars().any(|c| c.is_ascii_alphabetic())
@@ -151,6 +167,17 @@ mod tests {
         assert_eq!(found("registry.example.com/app:${TAG:-1.0}"), Some("${TAG:-1.0}"));
         assert_eq!(found("$(REGISTRY)/app:1.0"), Some("$(REGISTRY)"));
         assert_eq!(found("$(params.IMAGE)"), Some("$(params.IMAGE)"));
+        assert_eq!(found("$(params.kn-image)"), Some("$(params.kn-image)"));
+        assert_eq!(
+            found("golang:$(inputs.params.version)"),
+            Some("$(inputs.params.version)")
+        );
+        assert_eq!(found("$(params[\"kn-image\"]):1.0"), Some("$(params[\"kn-image\"])"));
+        assert_eq!(found("$(params['image'])"), Some("$(params['image'])"));
+        assert_eq!(
+            found("$(tasks.build.results.IMAGE_URL)"),
+            Some("$(tasks.build.results.IMAGE_URL)")
+        );
         assert_eq!(found("$LOCATION-docker.pkg.dev/app"), Some("$LOCATION"));
         assert_eq!(
             found("{{ .Values.image.repository }}:{{ .Values.image.tag }}"),

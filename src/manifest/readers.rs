@@ -11,7 +11,9 @@
 //! Adding a kind is its own file in `src/manifest/`, one line here, and its fixtures under
 //! `testdata/`.
 
-use super::{Extracted, Reader, Workload, coherence, deploy_time, facts, keda, kustomize, pod_template, weblogic};
+use super::{
+    Extracted, Reader, Workload, coherence, deploy_time, facts, keda, kustomize, pod_template, tekton, weblogic,
+};
 use crate::yaml::Node;
 
 /// An object to read: a mapping with a string `apiVersion` and `kind`.
@@ -74,6 +76,7 @@ pub(crate) const READERS: &[ObjectReader] = &[
     ObjectReader::new(pod_template::read),           // Kubernetes' own pod kinds
     ObjectReader::new(coherence::read),              // the Coherence operator's Coherence and CoherenceJob
     ObjectReader::new(keda::read),                   // KEDA's ScaledJob (and its kinds that run no pods)
+    ObjectReader::new(tekton::read),                 // Tekton's tasks, pipelines, runs and step actions
 ];
 
 /// Runs every reader's step for after every file is read.

@@ -115,6 +115,11 @@ fn message(what: &str, value: &Scalar, range: std::ops::Range<usize>) -> String 
 fn help(value: &str) -> String {
     let render = if value.contains("{{") {
         "render it and lint the output, e.g. `helm template CHART | pullcheck check -`"
+    } else if ["$(params", "$(inputs.params", "$(tasks."]
+        .iter()
+        .any(|tekton| value.contains(tekton))
+    {
+        "Tekton replaces it when the task runs, with the value the run passes or the param's default: pin the image there"
     } else if value.contains("${") || value.contains("$(") || value.contains('%') {
         "render it and lint the output, e.g. `envsubst < FILE | pullcheck check -`"
     } else {
