@@ -29,6 +29,8 @@ pub mod facts;
 mod keda;
 mod kustomize;
 pub(crate) use kustomize::is_kustomization_file;
+mod knative;
+mod openshift;
 mod pod_template;
 mod readers;
 mod tekton;
@@ -264,6 +266,11 @@ pub enum PullPolicyDefault {
     WeblogicOperator,
     /// A controller whose default is not known (a declared kind's image field): no rule judges it.
     Unknown,
+    /// Knative Serving, for a revision's containers: the Deployment it makes runs the digest it
+    /// resolves the tag to when it creates the revision, and the API server defaults the policy
+    /// of a digest to `IfNotPresent`. Images it does not resolve (a digest already, or a registry
+    /// it skips) keep the API server's default for the image as written (see `knative`).
+    KnativeServing,
 }
 
 /// One container (or anything else that names an image the kubelet will pull).
@@ -412,20 +419,29 @@ impl Container {
         }
         let (image, reference) = self.image_ref()?;
         Some(match self.pull_policy_default {
-            PullPolicyDefault::ApiServer => reference.default_pull_policy(),
             PullPolicyDefault::WeblogicOperator if image.value.ends_with(":latest") => "Always",
             PullPolicyDefault::WeblogicOperator => "IfNotPresent",
             PullPolicyDefault::Unknown => return None,
+            _ if self.digest_resolution(&reference).is_some() => "IfNotPresent",
+            PullPolicyDefault::ApiServer | PullPolicyDefault::KnativeServing => reference.default_pull_policy(),
         })
     }
 
     /// Who sets the policy when it is omitted, for messages.
     pub fn pull_policy_defaulted_by(&self) -> &'static str {
         match self.pull_policy_default {
-            PullPolicyDefault::ApiServer => "Kubernetes",
+            PullPolicyDefault::ApiServer | PullPolicyDefault::KnativeServing => "Kubernetes",
             PullPolicyDefault::WeblogicOperator => "the WebLogic operator",
             PullPolicyDefault::Unknown => "its controller",
         }
+    }
+
+    /// For an image whose tag a controller resolves to a digest before any pod pulls it, so that
+    /// every pod runs that digest and no node keeps a stale image whatever the pull policy, how it
+    /// does (said by the rules about mutable tags); `None` for an image pulled as written.
+    pub fn digest_resolution(&self, reference: &ImageRef<'_>) -> Option<&'static str> {
+        (self.pull_policy_default == PullPolicyDefault::KnativeServing && knative::resolves_tag(reference))
+            .then_some("Knative resolves it to a digest when it creates a revision")
     }
 
     /// The image and its parsed reference, when it is a string that parses and no tool replaces
@@ -839,6 +855,18 @@ pub fn after_every_file(
     deploy_time::mark_set_at_deploy(workloads, built, kustomizations)
 }
 
+/// The key under which an object holds other objects: `items` of a `List` (or `*List`),
+/// `objects` of an OpenShift `Template`.
+fn members_key(api_version: &str, kind: &str, node: Node<'_, '_>) -> Option<&'static str> {
+    if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
+        Some("items")
+    } else if openshift::is_template(api_version, kind) {
+        Some("objects")
+    } else {
+        None
+    }
+}
+
 /// How deep `List`s may nest in one another; real ones do not nest at all.
 const MAX_LIST_DEPTH: usize = 8;
 
@@ -879,17 +907,12 @@ impl Reader<'_> {
             return;
         };
         out.objects += 1;
-        if kind == "List" || (kind.ends_with("List") && node.get("items").is_some()) {
+        if let Some(key) = members_key(api_version, kind, node) {
             if depth >= MAX_LIST_DEPTH {
                 return;
             }
-            for (i, item) in node
-                .get("items")
-                .into_iter()
-                .flat_map(|items| items.items())
-                .enumerate()
-            {
-                self.object(item, &format!("{prefix}items[{i}]."), depth + 1, out);
+            for (i, item) in node.get(key).into_iter().flat_map(|items| items.items()).enumerate() {
+                self.object(item, &format!("{prefix}{key}[{i}]."), depth + 1, out);
             }
             return;
         }
@@ -1095,7 +1118,8 @@ mod tests {
     use super::*;
     use crate::yaml;
 
-    fn extract_text(text: &str) -> Extracted {
+    /// What extraction finds in `text`, read as a file of its own.
+    pub(super) fn extract_text(text: &str) -> Extracted {
         let file = Arc::new(SourceFile::new("t.yaml", text));
         let stream = yaml::load(file.text());
         extract(stream.documents(), &file, "default")
@@ -1211,7 +1235,7 @@ items:
     #[test]
     fn custom_kinds_that_name_an_image_are_counted_as_unread() {
         let extracted = extract_text(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: example.com/v1\nkind: Runner\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
         );
         assert!(extracted.workloads.is_empty());
         let kinds: Vec<(&str, &str, usize, &str)> = extracted
@@ -1229,12 +1253,7 @@ items:
                     2,
                     "spec.template.spec.containers[0].image"
                 ),
-                (
-                    "serving.knative.dev/v1",
-                    "Service",
-                    1,
-                    "spec.template.spec.containers[0].image"
-                )
+                ("example.com/v1", "Runner", 1, "spec.template.spec.containers[0].image")
             ]
         );
         assert_eq!(extracted.unread_kinds.objects(), 3);

@@ -3,11 +3,11 @@
 //! A manifests repository holds sources as well as manifests: Helm templates (`{{ .Values.tag }}`),
 //! files for `envsubst` (`$IMAGE`, `${IMAGE}`, `${TAG:-latest}`), Kubernetes' own `$(VAR)` expansion,
 //! Tekton's parameters (`$(params.image)`), Windows-style `%VAR%`, documentation stand-ins
-//! (`<your-registry>`) and upper-case stand-ins that a tutorial asks you to replace
-//! (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not
-//! wrong, it is unfinished: [`placeholder`] finds the stand-in so that `unrendered-template` can
-//! point at it, and the rules that judge finished values stay silent. This module only recognises
-//! placeholders; it does not render anything.
+//! (`<your-registry>`, `{username}`) and upper-case stand-ins that a tutorial asks you to replace
+//! (`REGION-docker.pkg.dev/PROJECT_ID/repo/app`). Such a value is not wrong, it is unfinished:
+//! [`placeholder`] finds the stand-in so that `unrendered-template` can point at it, and the
+//! rules that judge finished values stay silent. This module only recognises placeholders; it
+//! does not render anything.
 
 use std::ops::Range;
 
@@ -21,6 +21,11 @@ pub fn placeholder(value: &str) -> Option<Range<usize>> {
     while i < bytes.len() {
         let found = match bytes[i] {
             b'{' if bytes.get(i + 1) == Some(&b'{') => closing(value, i + 2, "}}").map(|end| i..end),
+            // A documentation stand-in in single braces (`docker.io/{username}/app`, Knative's
+            // samples): no image, name or policy holds a brace.
+            b'{' => closing(value, i + 1, "}")
+                .filter(|&end| end - i > 2 && is_stand_in_text(&value[i + 1..end - 1]))
+                .map(|end| i..end),
             b'$' => match bytes.get(i + 1) {
                 Some(b'{') => closing(value, i + 2, "}")
                     .filter(|&end| is_variable(&value[i + 2..end - 1], true))
@@ -187,6 +192,7 @@ mod tests {
         assert_eq!(found("%IMAGE_NAME%"), Some("%IMAGE_NAME%"));
         assert_eq!(found("<your-registry>/app:1.0"), Some("<your-registry>"));
         assert_eq!(found("<IMAGE>"), Some("<IMAGE>"));
+        assert_eq!(found("docker.io/{username}/helloworld-go"), Some("{username}"));
     }
 
     #[test]
@@ -202,6 +208,8 @@ mod tests {
             "a<b",
             "<>",
             "{{",
+            "{}",
+            "a{-}",
             "IfNotPresent",
             "price: $5 (approx)",
         ] {

@@ -71,7 +71,7 @@ fn json_report_has_every_field_with_exact_positions() {
     );
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0, "azd": 0, "kustomize": 0}, "unreadKinds": []})
+        serde_json::json!({"files": 1, "objects": 1, "workloads": 1, "errors": 0, "warnings": 1, "infos": 0, "namespacesWithoutInventory": [], "baselined": 0, "helmChartsSkipped": [], "imagesSetAtDeploy": {"istio": 0, "skaffold": 0, "azd": 0, "kustomize": 0, "ko": 0, "openshift": 0}, "unreadKinds": []})
     );
 }
 

@@ -53,7 +53,7 @@ fn a_first_run_reports_exactly_what_is_wrong() {
     // `image: auto` on the gateway, `api` built by Skaffold, `cart` renamed by the overlay.
     assert_eq!(
         summary["imagesSetAtDeploy"],
-        json!({"istio": 1, "skaffold": 1, "azd": 0, "kustomize": 1})
+        json!({"istio": 1, "skaffold": 1, "azd": 0, "kustomize": 1, "ko": 0, "openshift": 0})
     );
     assert_eq!(
         (

@@ -20,6 +20,10 @@
 //!   itself is checked (see `kustomize`): it is the image deployed, so the resource's image is not
 //!   judged, nor, for simplicity, its tag (`kubectl kustomize DIR | pullcheck check -` judges the
 //!   rendered whole). Resources are matched by path, without following kustomizations further.
+//! - **ko** (`ko resolve`, `ko apply`) builds every image written as a Go import path with the
+//!   `ko://` scheme (`ko://github.com/knative/docs/cmd/server`) and writes the built image in its
+//!   place: Knative's own manifests and samples are written so. No registry serves such a
+//!   reference, so wherever it is written ko is what deploys it.
 
 use std::borrow::{Borrow, BorrowMut};
 use std::collections::HashMap;
@@ -37,6 +41,10 @@ pub enum DeployTool {
     Skaffold,
     Azd,
     Kustomize,
+    Ko,
+    /// OpenShift's image triggers: a DeploymentConfig's `ImageChange` trigger, or the
+    /// `image.openshift.io/triggers` annotation (see `openshift`).
+    OpenShift,
 }
 
 /// How many images were left to the tools that set them, for the summary.
@@ -47,6 +55,9 @@ pub struct DeployTimeImages {
     /// The Azure Developer CLI.
     pub azd: usize,
     pub kustomize: usize,
+    pub ko: usize,
+    /// OpenShift's image triggers.
+    pub openshift: usize,
 }
 
 impl DeployTimeImages {
@@ -56,6 +67,8 @@ impl DeployTimeImages {
         self.skaffold += other.skaffold;
         self.azd += other.azd;
         self.kustomize += other.kustomize;
+        self.ko += other.ko;
+        self.openshift += other.openshift;
     }
 }
 
@@ -194,8 +207,8 @@ pub(super) fn azd_images(root: Node<'_, '_>) -> Vec<String> {
         .collect()
 }
 
-/// After every file is read: marks the containers whose image Skaffold builds or a kustomization
-/// renames, and counts what was left to each tool.
+/// After every file is read: marks the containers whose image Skaffold or ko builds or a
+/// kustomization renames, and counts what was left to each tool.
 pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
     workloads: &mut [W],
     built: &[(DeployTool, String)],
@@ -258,6 +271,16 @@ pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
             }
         }
     }
+    for container in workloads.iter_mut().flat_map(|w| &mut w.borrow_mut().containers) {
+        if container.set_at_deploy.is_none()
+            && container
+                .image
+                .as_scalar()
+                .is_some_and(|i| i.value.starts_with("ko://"))
+        {
+            container.set_at_deploy = Some(DeployTool::Ko);
+        }
+    }
     let mut counts = DeployTimeImages::default();
     for container in workloads.iter().flat_map(|w| &w.borrow().containers) {
         match container.set_at_deploy {
@@ -265,6 +288,8 @@ pub fn mark_set_at_deploy<W: BorrowMut<Workload>>(
             Some(DeployTool::Skaffold) => counts.skaffold += 1,
             Some(DeployTool::Azd) => counts.azd += 1,
             Some(DeployTool::Kustomize) => counts.kustomize += 1,
+            Some(DeployTool::Ko) => counts.ko += 1,
+            Some(DeployTool::OpenShift) => counts.openshift += 1,
             None => {}
         }
     }

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use super::readers::Object;
 use super::{
-    Extracted, Field, Malformed, PodGroup, Reader, ServiceAccountField, Workload, deploy_time, prefixed, shape_span,
+    Extracted, Field, Malformed, PodGroup, Reader, ServiceAccountField, Workload, deploy_time, openshift, prefixed,
+    shape_span,
 };
 use crate::yaml::Node;
 
@@ -20,6 +21,7 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
     };
     let mut workload = workload_at(reader, object, path);
     workload.is_fragment = is_fragment(object.node, object.api_version);
+    openshift::mark_annotated_triggers(object, &mut workload.containers);
     out.workloads.push(workload);
     true
 }

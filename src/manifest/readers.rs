@@ -12,7 +12,8 @@
 //! `testdata/`.
 
 use super::{
-    Extracted, Reader, Workload, coherence, deploy_time, facts, keda, kustomize, pod_template, tekton, weblogic,
+    Extracted, Reader, Workload, coherence, deploy_time, facts, keda, knative, kustomize, openshift, pod_template,
+    tekton, weblogic,
 };
 use crate::yaml::Node;
 
@@ -77,6 +78,8 @@ pub(crate) const READERS: &[ObjectReader] = &[
     ObjectReader::new(coherence::read),              // the Coherence operator's Coherence and CoherenceJob
     ObjectReader::new(keda::read),                   // KEDA's ScaledJob (and its kinds that run no pods)
     ObjectReader::new(tekton::read),                 // Tekton's tasks, pipelines, runs and step actions
+    ObjectReader::new(knative::read),                // Knative Serving's Service, Configuration, Revision
+    ObjectReader::new(openshift::read),              // OpenShift's DeploymentConfig
 ];
 
 /// Runs every reader's step for after every file is read.

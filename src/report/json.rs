@@ -126,6 +126,8 @@ struct SetAtDeploy {
     skaffold: usize,
     azd: usize,
     kustomize: usize,
+    ko: usize,
+    openshift: usize,
 }
 
 fn position(file: &SourceFile, offset: usize) -> JsonPosition {
@@ -202,6 +204,8 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 skaffold: outcome.images_set_at_deploy.skaffold,
                 azd: outcome.images_set_at_deploy.azd,
                 kustomize: outcome.images_set_at_deploy.kustomize,
+                ko: outcome.images_set_at_deploy.ko,
+                openshift: outcome.images_set_at_deploy.openshift,
             },
             unread_kinds: outcome
                 .unread_kinds

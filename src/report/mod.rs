@@ -88,6 +88,8 @@ pub fn summary_line(outcome: &Outcome, elapsed: Duration) -> String {
         (set_at_deploy.istio, "Istio's `image: auto`"),
         (set_at_deploy.skaffold, "built by Skaffold"),
         (set_at_deploy.azd, "built by the Azure Developer CLI"),
+        (set_at_deploy.ko, "built by ko (`ko://`)"),
+        (set_at_deploy.openshift, "set by OpenShift image triggers"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

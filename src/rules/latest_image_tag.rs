@@ -18,22 +18,34 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         let (Some("latest"), Some(tag), None) = (reference.tag(), reference.tag_range(), reference.digest()) else {
             continue;
         };
-        let policy_note = match container.defaulted_pull_policy() {
-            Some(policy) => format!(" (imagePullPolicy defaults to {policy})"),
-            None => String::new(),
-        };
-        out.push(
-            Finding::in_container(
-                container,
-                "image",
-                image.span_of(tag),
+        let (message, help) = match container.digest_resolution(&reference) {
+            // Every pod runs the digest a controller resolved the tag to, but which one still
+            // depends on when it did.
+            Some(resolution) => (
                 format!(
-                    "image \"{}\" uses the tag \"latest\"{policy_note}: which image runs depends on when each node pulled it",
+                    "image \"{}\" uses the tag \"latest\": {resolution}, so which image runs depends on when that was",
                     image.value
                 ),
-            )
-            .label("mutable tag")
-            .help("pin a version tag or a digest (\"@sha256:…\") so every node runs the same image"),
+                "pin a version tag or a digest (\"@sha256:…\") so the manifest says which image runs",
+            ),
+            None => {
+                let policy_note = match container.defaulted_pull_policy() {
+                    Some(policy) => format!(" (imagePullPolicy defaults to {policy})"),
+                    None => String::new(),
+                };
+                (
+                    format!(
+                        "image \"{}\" uses the tag \"latest\"{policy_note}: which image runs depends on when each node pulled it",
+                        image.value
+                    ),
+                    "pin a version tag or a digest (\"@sha256:…\") so every node runs the same image",
+                )
+            }
+        };
+        out.push(
+            Finding::in_container(container, "image", image.span_of(tag), message)
+                .label("mutable tag")
+                .help(help),
         );
     }
 }

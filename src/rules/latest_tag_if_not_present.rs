@@ -14,8 +14,12 @@ pub static RULE: Rule = Rule {
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for (container, image, reference) in workload.images() {
-        // A digest pins the image whatever the tag says.
-        if reference.effective_tag() != Some("latest") || reference.digest().is_some() {
+        // A digest pins the image whatever the tag says, and so does one that a controller
+        // resolves the tag to before the pods pull it (Knative's revisions).
+        if reference.effective_tag() != Some("latest")
+            || reference.digest().is_some()
+            || container.digest_resolution(&reference).is_some()
+        {
             continue;
         }
         let (tag_span, tag_note) = match reference.tag_range() {

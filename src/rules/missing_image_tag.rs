@@ -33,9 +33,21 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
         if reference.tag().is_some() || reference.digest().is_some() || container.tag_unknown {
             continue;
         }
-        let policy_note = match container.defaulted_pull_policy() {
-            Some(policy) => format!(", and imagePullPolicy defaults to {policy}"),
-            None => String::new(),
+        // What the missing tag means: the `latest` the kubelet pulls, or the digest a controller
+        // resolves it to.
+        let meaning = match (
+            container.digest_resolution(&reference),
+            container.defaulted_pull_policy(),
+        ) {
+            (Some(resolution), _) => format!(
+                ", so it names \"{}\": {resolution}, so which image runs depends on when that was",
+                reference.normalized()
+            ),
+            (None, Some(policy)) => format!(
+                "; Kubernetes will pull \"{}\", and imagePullPolicy defaults to {policy}",
+                reference.normalized()
+            ),
+            (None, None) => format!("; Kubernetes will pull \"{}\"", reference.normalized()),
         };
         let path = reference.normalized_path();
         let without_latest =
@@ -59,11 +71,7 @@ fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
                 container,
                 "image",
                 image.span_of(reference.name_range()),
-                format!(
-                    "image \"{}\" has no tag; Kubernetes will pull \"{}\"{policy_note}",
-                    image.value,
-                    reference.normalized()
-                ),
+                format!("image \"{}\" has no tag{meaning}", image.value),
             )
             .label("no tag")
         };

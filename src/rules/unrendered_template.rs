@@ -23,7 +23,10 @@ pub static RULE: Rule = Rule {
 
 fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
     for container in &workload.containers {
+        // A stand-in for an image set at deploy time (`${NAME}:latest` in an OpenShift Template,
+        // replaced by an image trigger) never reaches the kubelet.
         if let Field::String(image) = &container.image
+            && container.set_at_deploy.is_none()
             && let Some(range) = image_placeholder(&image.value)
         {
             out.push(
