@@ -585,6 +585,10 @@ pub struct Workload {
     pub pull_secrets_listed_by: PullSecretsOwner,
     /// Where the pods' pull secrets come from (see [`Workload::pod_image_pull_secrets`]).
     pub pod_pull_secrets: PodPullSecrets,
+    /// Registries whose credentials the nodes of the only clusters that run the object hold, so
+    /// that its pods pull from them without a pull secret: OpenShift's global pull secret holds
+    /// registry.redhat.io's (see `openshift`). Empty for an object any cluster may run.
+    pub node_credentials: &'static [&'static str],
     /// Every image the pods pull.
     pub containers: Vec<Container>,
     /// The pods, grouped by service account; every container is in at least one group.
@@ -640,6 +644,12 @@ impl Workload {
         } else {
             format!(" ({})", group.pods.join(", "))
         }
+    }
+
+    /// Whether the nodes pull from `registry` with credentials of their own (see
+    /// [`Workload::node_credentials`]).
+    pub fn nodes_log_in_to(&self, registry: &str) -> bool {
+        self.node_credentials.contains(&registry)
     }
 
     /// Who lists the pods' pull secrets: the pod, or an object that lists them for its pods.
@@ -911,8 +921,13 @@ impl Reader<'_> {
             if depth >= MAX_LIST_DEPTH {
                 return;
             }
+            let first = out.workloads.len();
             for (i, item) in node.get(key).into_iter().flat_map(|items| items.items()).enumerate() {
                 self.object(item, &format!("{prefix}{key}[{i}]."), depth + 1, out);
+            }
+            // Only OpenShift processes a Template.
+            if key == "objects" {
+                out.workloads[first..].iter_mut().for_each(openshift::runs_on_openshift);
             }
             return;
         }
@@ -962,6 +977,7 @@ impl Reader<'_> {
             image_pull_secrets: Vec::new(),
             pull_secrets_listed_by: PullSecretsOwner::Pod,
             pod_pull_secrets: PodPullSecrets::Own,
+            node_credentials: &[],
             containers: Vec::new(),
             pods: Vec::new(),
             deprecated_fields: Vec::new(),

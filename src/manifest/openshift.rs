@@ -30,6 +30,15 @@
 //! pullcheck check -`. Not modelled: `oc process` removes a namespace written in an object (the
 //! objects go to the project it runs in); the object's own `metadata.namespace` is used.
 //!
+//! **Node credentials.** Only OpenShift runs a DeploymentConfig or processes a Template, and an
+//! OpenShift 4 cluster's nodes pull with its global pull secret (`pull-secret` in the
+//! `openshift-config` namespace, the kubelet's `config.json`), which holds credentials for
+//! registry.redhat.io: pods there pull its images with no pull secret of their own, so
+//! `missing-pull-secret` and `pull-secret-registry-mismatch` say nothing about them
+//! ([`Workload::node_credentials`]). The global secret's other entries (quay.io,
+//! registry.connect.redhat.com) open Red Hat's own repositories only, not a team's private ones.
+//! A Deployment outside a Template may run on any cluster, and is judged as anywhere.
+//!
 //! Also not read: the deployer pod of a `Custom` strategy (`spec.strategy.customParams.image`),
 //! which runs as the `deployer` service account, and a BuildConfig's builder images.
 //!
@@ -40,14 +49,19 @@
 //! yet deployed always have their images updated) and `pkg/oc/lib/graph/appsgraph/helpers.go`
 //! (`DeploymentConfigHasTrigger`: containers and init containers matched by name, a trigger without
 //! `from.name` ignored); OpenShift's "Triggering updates on image stream changes" documentation
-//! (the annotation, its `fieldPath` forms and `paused`, and the kinds it applies to).
+//! (the annotation, its `fieldPath` forms and `paused`, and the kinds it applies to) and "Using
+//! image pull secrets" (the global cluster pull secret and the registries it authenticates to).
 
 use super::readers::Object;
-use super::{Container, DeployTool, Extracted, Reader, pod_template};
+use super::{Container, DeployTool, Extracted, Reader, Workload, pod_template};
 use crate::yaml::Node;
 
 /// The annotation that asks OpenShift to set images of Kubernetes' own kinds from image streams.
 const TRIGGERS_ANNOTATION: &str = "image.openshift.io/triggers";
+
+/// The registries that need credentials for every pull and that OpenShift's global pull secret,
+/// which every node's kubelet uses, holds credentials for.
+const GLOBAL_PULL_SECRET_REGISTRIES: &[&str] = &["registry.redhat.io"];
 
 /// Reads the object when it is a DeploymentConfig.
 pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Extracted) -> bool {
@@ -55,6 +69,7 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
         return false;
     }
     let mut workload = pod_template::workload_at(reader, object, "spec.template.spec");
+    runs_on_openshift(&mut workload);
     let triggered = triggered_container_names(object.node);
     for container in &mut workload.containers {
         if container
@@ -67,6 +82,12 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
     }
     out.workloads.push(workload);
     true
+}
+
+/// Notes that only an OpenShift cluster runs the workload (a DeploymentConfig, an object of a
+/// Template): its nodes pull with the global pull secret.
+pub(super) fn runs_on_openshift(workload: &mut Workload) {
+    workload.node_credentials = GLOBAL_PULL_SECRET_REGISTRIES;
 }
 
 /// Whether the object is an OpenShift Template, whose objects are under `objects`.

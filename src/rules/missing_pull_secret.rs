@@ -48,6 +48,9 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             let registry = reference.normalized_registry();
+            if workload.nodes_log_in_to(registry) {
+                continue;
+            }
             let path = reference.normalized_path();
             // A login is certain under any matching pattern but the built-in ones that only make
             // it likely; under those alone, the finding is a warning.

@@ -75,6 +75,9 @@ fn check_group(workload: &Workload, group: &PodGroup, context: &Context<'_>, out
             continue;
         };
         let registry_name = reference.normalized_registry();
+        if workload.nodes_log_in_to(registry_name) {
+            continue;
+        }
         let path = reference.normalized_path();
         if !context
             .config
