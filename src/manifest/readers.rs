@@ -1,7 +1,8 @@
 //! The one table of object readers: which code reads which kind of object.
 //!
 //! [`Reader::object`](super::Reader) hands every Kubernetes object (a mapping with a string
-//! `apiVersion` and `kind`, an item of a `List` included) to the readers of [`READERS`] in order;
+//! `apiVersion` and `kind`, an item of a `List` or an object of an OpenShift `Template` included)
+//! to the readers of [`READERS`] in order;
 //! the first that knows the kind reads it into the file's [`Extracted`]: workloads (the images
 //! its pods pull, with their pull secrets and service accounts), inventory facts, the images a
 //! build tool sets at deploy time. A reader may also have a step that runs once every file of a
@@ -24,7 +25,8 @@ pub(crate) struct Object<'o, 's, 'a> {
     pub api_version: &'o str,
     pub kind: &'o str,
     /// Where the object is in its document, before the paths of its fields: `items[0].` for an
-    /// item of a `List`, empty for a document of its own.
+    /// item of a `List`, `objects[0].` for an object of an OpenShift `Template`, empty for a
+    /// document of its own.
     pub prefix: &'o str,
 }
 
