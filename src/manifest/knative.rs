@@ -28,6 +28,8 @@
 //!   nothing until some edit of the template makes a new revision, which then picks up whatever
 //!   `latest` is at that moment, and the manifest never says which image runs. Decided: a warning,
 //!   as for a Deployment, with a message that says what Knative does.
+//! - **Images loaded on the nodes** (`images.local`) are looked up in their registry all the same,
+//!   and the revision fails: `unknown-library-image` reports them whatever their pull policy.
 //! - Images of the skipped registries are judged as in a Deployment.
 //!
 //! Sources (knative/serving): `pkg/apis/serving/v1/service_types.go`,

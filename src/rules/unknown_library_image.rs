@@ -133,7 +133,9 @@ fn beyond_docker_hub(
 }
 
 /// A finding when `container`'s effective pull policy pulls the image although it is declared
-/// pre-loaded on the nodes: `Always`, written or defaulted (no tag, or `latest`).
+/// pre-loaded on the nodes: `Always`, written or defaulted (no tag, or `latest`); or when a
+/// controller looks its tag up in the registry first (Knative, for a revision), which fails for
+/// an image that is only on the nodes.
 fn pulled_anyway(
     container: &Container,
     image: &Scalar,
@@ -141,6 +143,22 @@ fn pulled_anyway(
     pattern: &str,
 ) -> Option<Finding> {
     let resolved = reference.normalized();
+    if let Some(resolution) = container.digest_resolution(reference) {
+        let name_range = reference.name_range();
+        return Some(
+            Finding::in_container(
+                container,
+                "image",
+                image.span_of(name_range),
+                format!(
+                    "image \"{}\" is declared local (images.local \"{pattern}\"), but {resolution}, looking \"{resolved}\" up in its registry: for an image only on the nodes, the revision fails",
+                    image.value
+                ),
+            )
+            .label("looked up in the registry")
+            .help("name it under a registry Knative does not resolve (`kind.local/…`, `ko.local/…` or `dev.local/…`), or add its registry to `registries-skipping-tag-resolving` in Knative's `config-deployment` ConfigMap"),
+        );
+    }
     if let Some(policy) = container.image_pull_policy.as_scalar().filter(|p| !p.value.is_empty()) {
         // Another value is not a policy at all: invalid-pull-policy reports it.
         if policy.value != "Always" {
