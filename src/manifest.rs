@@ -521,6 +521,30 @@ pub struct PodGroup {
     pub containers: Vec<usize>,
 }
 
+impl PodGroup {
+    /// The group of `groups` whose pods run as the account written at `written` (`default` when
+    /// nothing is written), added empty when there is none yet.
+    pub(crate) fn of_account<'g>(
+        groups: &'g mut Vec<PodGroup>,
+        written: Option<&ServiceAccountField>,
+    ) -> &'g mut PodGroup {
+        let name = written.map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone()));
+        let index = match groups.iter().position(|group| group.service_account == name) {
+            Some(index) => index,
+            None => {
+                groups.push(PodGroup {
+                    service_account: name,
+                    written_at: Vec::new(),
+                    pods: Vec::new(),
+                    containers: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        &mut groups[index]
+    }
+}
+
 /// Where a workload's pods get their `imagePullSecrets`.
 #[derive(Debug, Clone)]
 pub enum PodPullSecrets {

@@ -267,17 +267,8 @@ fn quoted_name(container: Node<'_, '_>, index: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use crate::manifest::{Extracted, PullSecretsOwner, extract};
-    use crate::source::SourceFile;
-    use crate::yaml;
-
-    fn extract_text(text: &str) -> Extracted {
-        let file = Arc::new(SourceFile::new("c.yaml", text));
-        let stream = yaml::load(file.text());
-        extract(stream.documents(), &file, "default")
-    }
+    use crate::manifest::PullSecretsOwner;
+    use crate::manifest::tests::extract_text;
 
     const ORDERS: &str = "\
 apiVersion: coherence.oracle.com/v1

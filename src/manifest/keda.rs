@@ -44,17 +44,7 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use crate::manifest::{Extracted, extract};
-    use crate::source::SourceFile;
-    use crate::yaml;
-
-    fn extract_text(text: &str) -> Extracted {
-        let file = Arc::new(SourceFile::new("k.yaml", text));
-        let stream = yaml::load(file.text());
-        extract(stream.documents(), &file, "default")
-    }
+    use crate::manifest::tests::extract_text;
 
     #[test]
     fn a_scaled_job_runs_the_pod_template_of_its_job_target() {

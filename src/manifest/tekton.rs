@@ -491,22 +491,7 @@ struct Scope {
 fn group_by_service_account(scopes: Vec<Scope>) -> Vec<PodGroup> {
     let mut groups: Vec<PodGroup> = Vec::new();
     for scope in scopes {
-        let name = scope.account.as_ref().map_or(Cow::Borrowed("default"), |account| {
-            Cow::Owned(account.name.value.clone())
-        });
-        let index = groups
-            .iter()
-            .position(|group| group.service_account == name)
-            .unwrap_or_else(|| {
-                groups.push(PodGroup {
-                    service_account: name,
-                    written_at: Vec::new(),
-                    pods: Vec::new(),
-                    containers: Vec::new(),
-                });
-                groups.len() - 1
-            });
-        let group = &mut groups[index];
+        let group = PodGroup::of_account(&mut groups, scope.account.as_ref());
         group.containers.extend(scope.containers);
         group.pods.push(scope.pods);
         if let Some(account) = scope.account

@@ -683,22 +683,7 @@ fn group_by_service_account(
     let mut groups: Vec<PodGroup> = Vec::new();
     for scope in scopes {
         let written = scope.service_account.or_else(|| domain.cloned());
-        let name = written
-            .as_ref()
-            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone()));
-        let index = match groups.iter().position(|g| g.service_account == name) {
-            Some(index) => index,
-            None => {
-                groups.push(PodGroup {
-                    service_account: name,
-                    written_at: Vec::new(),
-                    pods: Vec::new(),
-                    containers: Vec::new(),
-                });
-                groups.len() - 1
-            }
-        };
-        let group = &mut groups[index];
+        let group = PodGroup::of_account(&mut groups, written.as_ref());
         group.pods.push(scope.pods.clone());
         group.containers.extend(scope.containers);
         if let Some(written) = written {
@@ -945,14 +930,7 @@ fn join<W: BorrowMut<Workload>>(workloads: &mut [W], domain: usize, cluster: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{Extracted, extract};
-    use crate::yaml;
-
-    fn extract_text(text: &str) -> Extracted {
-        let file = Arc::new(SourceFile::new("d.yaml", text));
-        let stream = yaml::load(file.text());
-        extract(stream.documents(), &file, "default")
-    }
+    use crate::manifest::tests::extract_text;
 
     const V9: &str = "\
 apiVersion: weblogic.oracle/v9
@@ -1147,7 +1125,7 @@ spec:
         let listed = &workloads[1];
         let (entries, file) = listed.pod_image_pull_secrets().unwrap();
         assert_eq!(entries[0].secret_name().unwrap().value, "ocr");
-        assert_eq!(file.unwrap().path, "d.yaml");
+        assert_eq!(file.unwrap().path, "t.yaml");
         assert_eq!(listed.pull_secrets_owner().to_string(), "domain \"sales\"");
         let group = &listed.pods[0];
         assert_eq!(group.service_account, "runner");
