@@ -22,6 +22,8 @@ use crate::template;
 use crate::yaml::{Node, ScalarType};
 use facts::Fact;
 
+mod argo_rollouts;
+mod argo_workflows;
 mod coherence;
 mod declared;
 mod deploy_time;
@@ -1116,6 +1118,9 @@ const KINDS: &[&str] = &[
     "Cluster",
     "Kustomization",
     "Component",
+    "Rollout",
+    "Workflow",
+    "WorkflowTemplate",
 ];
 
 /// The API versions most workloads are written in.
@@ -1132,6 +1137,7 @@ const API_VERSIONS: &[&str] = &[
     "weblogic.oracle/v1",
     "kustomize.config.k8s.io/v1beta1",
     "kustomize.config.k8s.io/v1alpha1",
+    "argoproj.io/v1alpha1",
 ];
 
 /// `value`, borrowed when it is one of the constants `known`: every workload that is kept until
@@ -1275,7 +1281,7 @@ items:
     #[test]
     fn custom_kinds_that_name_an_image_are_counted_as_unread() {
         let extracted = extract_text(
-            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: example.com/v1\nkind: Runner\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
+            "apiVersion: rollouts.example.com/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: hashicorp/http-echo}]\n---\napiVersion: rollouts.example.com/v1alpha1\nkind: Rollout\nmetadata: {name: r2}\nspec: {workloadRef: {kind: Deployment, name: d}}\n---\napiVersion: example.com/v1\nkind: Runner\nmetadata: {name: k}\nspec: {template: {spec: {containers: [{image: \"gcr.io/k/hello\"}]}}}\n---\napiVersion: rollouts.example.com/v1alpha1\nkind: Rollout\nmetadata: {name: r3}\nspec: {template: {spec: {containers: [{image: \"argoproj/load-tester:latest\"}]}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: nginx}\n",
         );
         assert!(extracted.workloads.is_empty());
         let kinds: Vec<(&str, &str, usize, &str)> = extracted
@@ -1288,7 +1294,7 @@ items:
             kinds,
             [
                 (
-                    "argoproj.io/v1alpha1",
+                    "rollouts.example.com/v1alpha1",
                     "Rollout",
                     2,
                     "spec.template.spec.containers[0].image"

@@ -13,8 +13,8 @@
 //! `testdata/`.
 
 use super::{
-    Extracted, Reader, Workload, coherence, deploy_time, facts, keda, knative, kustomize, openshift, pod_template,
-    tekton, weblogic,
+    Extracted, Reader, Workload, argo_rollouts, argo_workflows, coherence, deploy_time, facts, keda, knative,
+    kustomize, openshift, pod_template, tekton, weblogic,
 };
 use crate::yaml::Node;
 
@@ -82,6 +82,8 @@ pub(crate) const READERS: &[ObjectReader] = &[
     ObjectReader::new(tekton::read),                 // Tekton's tasks, pipelines, runs and step actions
     ObjectReader::new(knative::read),                // Knative Serving's Service, Configuration, Revision
     ObjectReader::new(openshift::read),              // OpenShift's DeploymentConfig
+    ObjectReader::new(argo_rollouts::read),          // Argo Rollouts: Rollout, analyses, Experiment
+    ObjectReader::new(argo_workflows::read),         // Argo Workflows: workflows and their templates
 ];
 
 /// Runs every reader's step for after every file is read.
