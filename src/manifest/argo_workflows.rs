@@ -135,7 +135,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
             .try_fold(object.node, |node, key| node.get(key))
             .filter(|spec| spec.is_mapping());
         let Some(spec) = spec else {
-            workload.pods = WorkflowReader::pod_groups(&workload, Vec::new(), None);
+            workload.pods = pod_groups(0, Vec::new(), None);
             return workload;
         };
         workload.image_pull_secrets = image_pull_secrets(spec, &format!("{path}.imagePullSecrets"));
@@ -164,7 +164,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
         }
         this.executor_plugins(spec, &path);
         let mut workload = this.workload;
-        workload.pods = WorkflowReader::pod_groups(&workload, this.templates, service_account(spec, &path));
+        workload.pods = pod_groups(workload.containers.len(), this.templates, service_account(spec, &path));
         workload
     }
 
@@ -331,36 +331,34 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
             .find(|(_, container)| container.get("name").and_then(|n| n.as_str()) == Some(name))
             .map(|(i, container)| (container, format!("{path}.{key}[{i}]")))
     }
+}
 
-    /// The templates' pods grouped by service account: a template's own (or the template
-    /// defaults'), else the workflow's `account`, else `default`. The workflow's account is a
-    /// group of its own, with the images of the template defaults that no template here pulls,
-    /// when the workflow runs no pod of its own: the templates it refers to run as it.
-    fn pod_groups(
-        workload: &Workload,
-        templates: Vec<TemplatePods>,
-        account: Option<ServiceAccountField>,
-    ) -> Vec<PodGroup> {
-        let runs_pods = !templates.is_empty();
-        let mut groups: Vec<PodGroup> = Vec::new();
-        for template in templates {
-            let group = group_for(&mut groups, template.service_account.or_else(|| account.clone()));
-            group.pods.push(template.pods);
-            // The template defaults' init containers and sidecars are in many templates' pods.
-            for index in template.containers {
-                if !group.containers.contains(&index) {
-                    group.containers.push(index);
-                }
+/// The pods of the templates (and the `containers` images of the workflow in all) grouped by
+/// service account: a template's own (or the template defaults'), else the workflow's
+/// `account`, else `default`. The workflow's account also has the images that no template here
+/// pulls (the template defaults' sidecars, in a workflow whose templates all refer elsewhere),
+/// and is a group even when the workflow runs no pod of its own: the templates it refers to run
+/// as it.
+fn pod_groups(containers: usize, templates: Vec<TemplatePods>, account: Option<ServiceAccountField>) -> Vec<PodGroup> {
+    let runs_pods = !templates.is_empty();
+    let mut groups: Vec<PodGroup> = Vec::new();
+    for template in templates {
+        let group = group_for(&mut groups, template.service_account.or_else(|| account.clone()));
+        group.pods.push(template.pods);
+        // The template defaults' init containers and sidecars are in many templates' pods.
+        for index in template.containers {
+            if !group.containers.contains(&index) {
+                group.containers.push(index);
             }
         }
-        let orphans: Vec<usize> = (0..workload.containers.len())
-            .filter(|i| groups.iter().all(|g| !g.containers.contains(i)))
-            .collect();
-        if !runs_pods || !orphans.is_empty() {
-            group_for(&mut groups, account).containers.extend(orphans);
-        }
-        groups
     }
+    let orphans: Vec<usize> = (0..containers)
+        .filter(|i| groups.iter().all(|g| !g.containers.contains(i)))
+        .collect();
+    if !runs_pods || !orphans.is_empty() {
+        group_for(&mut groups, account).containers.extend(orphans);
+    }
+    groups
 }
 
 /// The group of the pods that run as `written` (or `default`), made when there is none yet.
