@@ -22,7 +22,8 @@
 //! - A pod runs as its template's `serviceAccountName`, else the workflow's
 //!   `spec.serviceAccountName` (`setupServiceAccount`), else the namespace's `default`: templates
 //!   that run as different accounts are different [`PodGroup`]s. A name that is a placeholder
-//!   (`{{workflow.parameters.sa}}`) is filled in at run time: nothing is said about it.
+//!   (`{{workflow.parameters.sa}}`) is filled in at run time: the account of those pods is not
+//!   known, and nothing is said about it or its pull secrets.
 //! - `spec.templateDefaults` is merged under every template before it runs, by a strategic merge
 //!   patch, the template's own values winning, and the template keeping its type
 //!   (`mergedTemplateDefaultsInto` in `workflow/controller/operator.go`, `Template.SetType` in
@@ -379,7 +380,9 @@ fn group_for(groups: &mut Vec<PodGroup>, written: Option<ServiceAccountField>) -
         }
     };
     let group = &mut groups[index];
-    if let Some(written) = written.filter(|w| group.written_at.iter().all(|at| at.path != w.path)) {
+    // A placeholder names no account anyone can look up: the group's is unknown, and not judged.
+    let is_name = |w: &ServiceAccountField| template::placeholder(&w.name.value).is_none();
+    if let Some(written) = written.filter(|w| is_name(w) && group.written_at.iter().all(|at| at.path != w.path)) {
         group.written_at.push(written);
     }
     group
@@ -414,13 +417,12 @@ fn inline_templates<'s, 'a>(template: Node<'s, 'a>, name: &str) -> Vec<(String, 
         .collect()
 }
 
-/// The `serviceAccountName` of `parent` (at `path`), when it names one that is not a
-/// placeholder.
+/// The `serviceAccountName` of `parent` (at `path`), when it names one.
 fn service_account(parent: Node<'_, '_>, path: &str) -> Option<ServiceAccountField> {
     let Field::String(name) = Field::read(parent, "serviceAccountName") else {
         return None;
     };
-    if name.value.is_empty() || template::placeholder(&name.value).is_some() {
+    if name.value.is_empty() {
         return None;
     }
     Some(ServiceAccountField {
@@ -526,14 +528,21 @@ mod tests {
                 (
                     "builder",
                     vec!["spec.serviceAccountName"],
-                    vec!["pods of template \"a\"".to_owned(), "pods of template \"c\"".to_owned()],
-                    vec![0, 3]
+                    vec!["pods of template \"a\"".to_owned()],
+                    vec![0]
                 ),
                 (
                     "deployer",
                     vec!["spec.templates[2].serviceAccountName"],
                     vec!["pods of template \"b\"".to_owned()],
                     vec![1, 2]
+                ),
+                // An account given by a parameter is not known.
+                (
+                    "{{workflow.parameters.sa}}",
+                    vec![],
+                    vec!["pods of template \"c\"".to_owned()],
+                    vec![3]
                 ),
             ]
         );
