@@ -123,16 +123,19 @@ fn pod_template(
         path: Cow::Owned(format!("{}{path}.spec", object.prefix)),
     };
     let mut workload = pod_template::workload_of(reader, object, pod_spec);
+    // A container without a name (which the API server rejects) is numbered within its list.
+    let (mut init_containers, mut ephemeral_containers, mut containers) = (0, 0, 0);
     for container in &mut workload.containers {
-        let word = match container.kind {
-            ContainerKind::InitContainer => "init container",
-            ContainerKind::EphemeralContainer => "ephemeral container",
-            ContainerKind::Container | ContainerKind::KustomizeImage => "container",
+        let (word, position) = match container.kind {
+            ContainerKind::InitContainer => ("init container", &mut init_containers),
+            ContainerKind::EphemeralContainer => ("ephemeral container", &mut ephemeral_containers),
+            ContainerKind::Container | ContainerKind::KustomizeImage => ("container", &mut containers),
         };
+        *position += 1;
         let name = container
             .name
             .as_ref()
-            .map_or_else(|| container.path.clone(), |name| format!("\"{}\"", name.value));
+            .map_or_else(|| position.to_string(), |name| format!("\"{}\"", name.value));
         container.placement = Some(Placement::at(format!("{word} {name} of {of}")));
     }
     workload
