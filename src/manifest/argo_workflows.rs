@@ -53,6 +53,7 @@
 //! template runs: `unrendered-template`'s, as any placeholder.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::readers::Object;
 use super::{
@@ -116,6 +117,9 @@ struct WorkflowReader<'s, 'a> {
     default_containers: Vec<DefaultContainer<'s>>,
     workload: Workload,
     templates: Vec<TemplatePods>,
+    /// The templates read: an alias repeats a template, it does not make a new one, and without
+    /// this, steps of aliased inline templates would multiply at every level.
+    seen: HashSet<usize>,
 }
 
 /// The lists of containers a template may add to its pod besides its main ones, their kind, and
@@ -153,6 +157,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
             default_containers: Vec::new(),
             workload,
             templates: Vec::new(),
+            seen: HashSet::new(),
         };
         this.default_containers();
         for (i, template) in items(Some(spec), "templates") {
@@ -194,6 +199,9 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
     /// Reads a template (`name`: `template "build"`), and the inline templates of its steps and
     /// tasks.
     fn template(&mut self, template: Node<'s, 'a>, path: &str, name: &str, depth: usize) {
+        if !self.seen.insert(template.identity()) {
+            return;
+        }
         if POD_TEMPLATE_TYPES
             .iter()
             .any(|key| template.get(key).is_some_and(|value| !value.is_null()))
@@ -597,6 +605,19 @@ mod tests {
         assert_eq!(group.service_account, "runner");
         // The defaults' sidecar is in the pods of "a" and "c"; "b" has its own "proxy".
         assert_eq!(group.containers, [1, 0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn aliased_inline_templates_are_read_once() {
+        let mut text = String::from(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n  - &t0 {name: a, container: {image: a:1}}\n",
+        );
+        for i in 1..8 {
+            let steps = vec![format!("{{name: s, inline: *t{}}}", i - 1); 10].join(", ");
+            text.push_str(&format!("  - &t{i} {{name: t{i}, steps: [[{steps}]]}}\n"));
+        }
+        let workload = workflow(&text);
+        assert_eq!(workload.containers.len(), 1);
     }
 
     #[test]
