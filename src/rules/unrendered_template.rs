@@ -116,7 +116,9 @@ fn message(what: &str, value: &Scalar, range: std::ops::Range<usize>) -> String 
 
 /// How to lint the rendered output, for the tool the placeholder belongs to.
 fn help(value: &str) -> String {
-    let render = if value.contains("{{") {
+    let render = if is_argo_variable(value) {
+        "Argo fills it in when the template runs, with the argument passed or the parameter's default: pin the image there"
+    } else if value.contains("{{") {
         "render it and lint the output, e.g. `helm template CHART | pullcheck check -`"
     } else if ["$(params", "$(inputs.params", "$(tasks."]
         .iter()
@@ -129,6 +131,27 @@ fn help(value: &str) -> String {
         "replace the placeholder with the real value, or lint the rendered output: `helm template CHART | pullcheck check -`, `kubectl kustomize DIR | pullcheck check -`"
     };
     format!("{render}; a team that lints only rendered output can set `unrendered-template: error`")
+}
+
+/// Whether `value` uses a variable that Argo Workflows or Argo Rollouts fill in when a template
+/// runs (`{{inputs.parameters.image}}`, `{{workflow.parameters.tag}}`, `{{item.image}}`,
+/// `{{=expression}}`, an analysis's `{{args.image}}`), where Helm's start with `.`, `$` or a
+/// function.
+fn is_argo_variable(value: &str) -> bool {
+    const ROOTS: [&str; 9] = [
+        "inputs.",
+        "workflow.",
+        "item",
+        "steps.",
+        "tasks.",
+        "=",
+        "pod.",
+        "node.",
+        "args.",
+    ];
+    value
+        .match_indices("{{")
+        .any(|(at, _)| ROOTS.iter().any(|root| value[at + 2..].trim_start().starts_with(root)))
 }
 
 /// The finding for a file that does not parse because it is a template (`{{ }}` in it): one for
@@ -171,5 +194,25 @@ mod tests {
         assert_eq!(found(&digest), None);
         assert_eq!(found("test.com:8000/foo:TAG5"), None);
         assert_eq!(found("gcr.io/<<PROJECT>>/jax/hello:latest"), Some("<PROJECT>"));
+    }
+
+    #[test]
+    fn argo_variables_are_told_from_helm_expressions() {
+        for argo in [
+            "{{inputs.parameters.image}}",
+            "python:{{ workflow.parameters.tag }}",
+            "{{item.image}}:{{item.tag}}",
+            "{{=sprig.trim(inputs.parameters.image)}}",
+            "{{args.image}}",
+        ] {
+            assert!(help(argo).starts_with("Argo fills it in"), "{argo}");
+        }
+        for helm in [
+            "{{ .Values.image }}",
+            "app:{{.Chart.AppVersion}}",
+            "{{ include \"img\" . }}",
+        ] {
+            assert!(help(helm).contains("helm template"), "{helm}");
+        }
     }
 }
