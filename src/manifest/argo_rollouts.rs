@@ -143,21 +143,11 @@ fn pod_template(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use crate::manifest::{Extracted, extract};
-    use crate::source::SourceFile;
-    use crate::yaml;
-
-    fn read(text: &str) -> Extracted {
-        let file = Arc::new(SourceFile::new("t.yaml", text));
-        let stream = yaml::load(file.text());
-        extract(stream.documents(), &file, "default")
-    }
+    use crate::manifest::tests::extract_text;
 
     #[test]
     fn a_rollout_that_refers_to_a_deployment_has_no_pods_of_its_own_and_is_not_unread() {
-        let extracted = read(
+        let extracted = extract_text(
             "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n  template: {spec: {containers: [{name: a, image: nginx}]}}\n",
         );
         assert!(extracted.workloads.is_empty());
@@ -166,7 +156,7 @@ mod tests {
 
     #[test]
     fn every_job_metric_and_experiment_template_is_a_workload_of_its_own() {
-        let extracted = read(
+        let extracted = extract_text(
             "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: check}\nspec:\n  metrics:\n  - name: rate\n    provider: {prometheus: {query: up}}\n  - name: load\n    provider:\n      job:\n        spec:\n          template:\n            spec:\n              serviceAccountName: tester\n              imagePullSecrets: [{name: regcred}]\n              containers: [{name: a, image: x:1}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata: {generateName: exp-}\nspec:\n  templates:\n  - name: canary\n    template: {spec: {initContainers: [{name: i, image: y:1}]}}\n",
         );
         let [job, canary] = extracted.workloads.as_slice() else {

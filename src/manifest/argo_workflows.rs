@@ -52,7 +52,6 @@
 //! Images written as `{{inputs.parameters.image}}` are placeholders Argo fills in when the
 //! template runs: `unrendered-template`'s, as any placeholder.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::readers::Object;
@@ -370,24 +369,10 @@ fn pod_groups(containers: usize, templates: Vec<TemplatePods>, account: Option<S
     groups
 }
 
-/// The group of the pods that run as `written` (or `default`), made when there is none yet.
+/// The group of the pods that run as `written` (or `default`), made when there is none yet, with
+/// where the account is written.
 fn group_for(groups: &mut Vec<PodGroup>, written: Option<ServiceAccountField>) -> &mut PodGroup {
-    let name = written
-        .as_ref()
-        .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone()));
-    let index = match groups.iter().position(|g| g.service_account == name) {
-        Some(index) => index,
-        None => {
-            groups.push(PodGroup {
-                service_account: name,
-                written_at: Vec::new(),
-                pods: Vec::new(),
-                containers: Vec::new(),
-            });
-            groups.len() - 1
-        }
-    };
-    let group = &mut groups[index];
+    let group = PodGroup::of_account(groups, written.as_ref());
     // A placeholder names no account anyone can look up: the group's is unknown, and not judged.
     let is_name = |w: &ServiceAccountField| template::placeholder(&w.name.value).is_none();
     if let Some(written) = written.filter(|w| is_name(w) && group.written_at.iter().all(|at| at.path != w.path)) {
@@ -494,20 +479,11 @@ pub(super) fn label(what: &str, object: Node<'_, '_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use crate::manifest::{Extracted, Field, PodPullSecrets, Workload, extract};
-    use crate::source::SourceFile;
-    use crate::yaml;
-
-    fn read(text: &str) -> Extracted {
-        let file = Arc::new(SourceFile::new("t.yaml", text));
-        let stream = yaml::load(file.text());
-        extract(stream.documents(), &file, "default")
-    }
+    use crate::manifest::tests::extract_text;
+    use crate::manifest::{Field, PodPullSecrets, Workload};
 
     fn workflow(text: &str) -> Workload {
-        let mut extracted = read(text);
+        let mut extracted = extract_text(text);
         assert_eq!(extracted.workloads.len(), 1);
         extracted.workloads.remove(0)
     }
