@@ -39,7 +39,7 @@ fn every_built_in_kind_gives_one_workload_and_an_unknown_kind_is_counted() {
         // The Template holds a Pod, which is the workload; the Widget is no built-in kind.
         .filter(|(_, kind)| !matches!(*kind, "Template" | "Widget"))
         .collect();
-    assert!(expected.len() >= 24, "{expected:?}");
+    assert!(expected.len() >= 33, "{expected:?}");
     for (api_version, kind) in &expected {
         let key = (api_version.to_string(), kind.to_string());
         let count = workloads.get(&key).copied().unwrap_or_default();
