@@ -56,9 +56,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Write an inventory of the cluster's namespaces, pull secrets and service accounts from
-    /// what kubectl prints: `kubectl get namespaces,secrets,serviceaccounts -A -o json | pullcheck
-    /// inventory > cluster.yaml`. Names, types and registry keys only: credentials are dropped as
+    /// Write an inventory of the cluster's namespaces, pull secrets, service accounts and node
+    /// images from what kubectl prints: `kubectl get namespaces,secrets,serviceaccounts,nodes -A -o
+    /// json | pullcheck inventory > cluster.yaml`. Names, types and registry keys only: credentials are dropped as
     /// they are read.
     Inventory {
         /// kubectl's output (`-o json` or `-o yaml`): files, or `-` (the default) for the

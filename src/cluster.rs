@@ -4,7 +4,8 @@
 //! a `List` of them, or a stream. Of them, pullcheck keeps what the inventory holds
 //! (`inventory.rs`): every namespace seen (a `Namespace` object, or the namespace of a Secret or
 //! ServiceAccount), each Secret's name and type, and for docker-registry secrets the registry
-//! keys of its payload; each ServiceAccount's name and `imagePullSecrets`. Everything else is
+//! keys of its payload; each ServiceAccount's name and `imagePullSecrets`; each Node's name and
+//! the images on it (`status.images[].names`, as the kubelet reports them). Everything else is
 //! dropped as it is read.
 //!
 //! **Credentials never reach the output, and are never kept.** JSON, what `kubectl get secrets -A
@@ -15,10 +16,10 @@
 //! same reading of Secrets as every manifest (`manifest/facts.rs`). Errors say where the input is
 //! wrong and never quote it.
 //!
-//! What RBAC the documented command needs: `get` and `list` on namespaces, secrets and
-//! serviceaccounts, cluster-wide (`kubectl auth can-i list secrets -A`).
+//! What RBAC the documented command needs: `list` on namespaces, secrets, serviceaccounts and
+//! nodes, cluster-wide (`kubectl auth can-i list secrets -A`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::io::{BufRead, BufReader, Read};
 
@@ -26,6 +27,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
+use crate::image::ImageRef;
 use crate::manifest::facts::{self, DOCKER_CFG, DOCKER_CONFIG_JSON, Fact};
 use crate::registry::CredentialKey;
 use crate::source::SourceFile;
@@ -35,6 +37,8 @@ use crate::yaml;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ClusterFacts {
     namespaces: BTreeMap<String, Namespace>,
+    /// By node: the images on it (`status.images[].names`), those that are image references.
+    nodes: BTreeMap<String, BTreeSet<String>>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -124,6 +128,17 @@ impl ClusterFacts {
         }
         let namespace = object.metadata.namespace.unwrap_or_else(|| "default".to_owned());
         match object.kind.as_deref() {
+            Some("Node") => {
+                let images = object.status.as_ref().and_then(|status| status.get("images"));
+                let names = images
+                    .and_then(|images| images.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|image| image.get("names")?.as_array())
+                    .flatten()
+                    .filter_map(|name| name.as_str().map(str::to_owned));
+                self.add_node(name, names);
+            }
             Some("Namespace") => {
                 self.namespaces.entry(name).or_default();
             }
@@ -183,6 +198,18 @@ impl ClusterFacts {
                 .unwrap_or("default")
                 .to_owned();
             let kind = node.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+            if kind == "Node" {
+                let names = node
+                    .get("status")
+                    .and_then(|status| status.get("images"))
+                    .into_iter()
+                    .flat_map(|images| images.items())
+                    .filter_map(|image| image.get("names"))
+                    .flat_map(|names| names.items())
+                    .filter_map(|name| name.as_str().map(str::to_owned));
+                self.add_node(name.to_owned(), names);
+                continue;
+            }
             if kind == "Namespace" {
                 self.namespaces.entry(name.to_owned()).or_default();
                 continue;
@@ -207,6 +234,15 @@ impl ClusterFacts {
         Ok(())
     }
 
+    /// A node's images: the names that are image references (a runtime also lists bare image ids,
+    /// `sha256:…`, and Docker `<none>@<none>`).
+    fn add_node(&mut self, name: String, names: impl Iterator<Item = String>) {
+        self.nodes
+            .entry(name)
+            .or_default()
+            .extend(names.filter(|name| !name.starts_with("sha256:") && ImageRef::parse(name).is_ok()));
+    }
+
     fn namespace(&mut self, name: String) -> &mut Namespace {
         self.namespaces.entry(name).or_default()
     }
@@ -215,12 +251,26 @@ impl ClusterFacts {
     pub fn to_inventory(&self, sources: &str) -> String {
         let quote = scalar;
         let mut out = String::from(
-            "# The cluster's namespaces, pull secrets and service accounts, written by `pullcheck\n\
-             # inventory`: names, types and registry keys only, never credentials. Every namespace here is\n\
-             # declared complete: a secret or service account it does not list does not exist.\n",
+            "# The cluster's nodes and their images, and its namespaces, pull secrets and service\n\
+             # accounts, written by `pullcheck inventory`: names, types and registry keys only, never\n\
+             # credentials. Every namespace here is declared complete: a secret or service account it\n\
+             # does not list does not exist.\n",
         );
         // A file name cannot start a line of YAML of its own.
         let _ = writeln!(out, "# From: {}", sources.escape_debug());
+        if !self.nodes.is_empty() {
+            out.push_str("nodes:\n");
+            for (node, images) in &self.nodes {
+                if images.is_empty() {
+                    let _ = writeln!(out, "  {}: {{images: []}}", quote(node));
+                    continue;
+                }
+                let _ = writeln!(out, "  {}:\n    images:", quote(node));
+                for image in images {
+                    let _ = writeln!(out, "      - {}", quote(image));
+                }
+            }
+        }
         if self.namespaces.is_empty() {
             out.push_str("namespaces: {}\n");
             return out;
@@ -302,6 +352,9 @@ struct JsonObject {
     string_data: Option<Payloads<false>>,
     #[serde(rename = "imagePullSecrets", default)]
     image_pull_secrets: Vec<NameRef>,
+    /// Kept as it is written, whatever its shape: of a Node, its images are read; of any other
+    /// kind (`kubectl get all` has some), nothing.
+    status: Option<serde_json::Value>,
     items: Option<Vec<JsonObject>>,
 }
 

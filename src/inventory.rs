@@ -8,8 +8,9 @@
 //! nothing declares, existence is unknown and the rules that depend on it stay silent.
 //!
 //! **Which format a file is in.** A file whose first document is a mapping with neither
-//! `apiVersion` nor `kind` is pullcheck's own format: one document, whose only key is
-//! `namespaces`, each namespace a valid Kubernetes namespace name. Any other file is Kubernetes
+//! `apiVersion` nor `kind` is pullcheck's own format: one document, whose keys are `namespaces`,
+//! each namespace a valid Kubernetes namespace name, and `nodes`, each node with the images on it
+//! (a node named in several files has all their images). Any other file is Kubernetes
 //! manifests: every document must be an object (`apiVersion` and `kind`), and together they must
 //! hold at least one Secret or ServiceAccount. A file with no document at all declares nothing.
 //! Two files may declare the same namespace (what they list is joined), and the same secret or
@@ -27,6 +28,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::image::ImageRef;
 use crate::manifest::facts::{DOCKER_CONFIG_JSON, Definition, Fact, SecretFact, ServiceAccountFact};
 use crate::manifest::{self, PodGroup, Workload};
 use crate::registry::CredentialKey;
@@ -64,6 +66,46 @@ struct Facts {
     namespaces: Vec<String>,
     secrets: Vec<SecretFact>,
     service_accounts: Vec<ServiceAccountFact>,
+    /// The nodes, sorted by name, each once, with the images on it.
+    nodes: Vec<NodeImages>,
+}
+
+/// The images present on one node (`status.images` of a Node), as normalised references
+/// (`docker.io/library/nginx:1.27.0`, `…@sha256:…`), sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeImages {
+    pub node: String,
+    images: Vec<String>,
+}
+
+impl NodeImages {
+    /// Whether the node holds the image `reference` names: the same digest when it has one (the
+    /// kubelet asks the runtime for the digest), else the same repository and tag.
+    pub fn holds(&self, reference: &ImageRef<'_>) -> bool {
+        self.images
+            .binary_search_by(|image| image.as_str().cmp(&normalised(reference)))
+            .is_ok()
+    }
+
+    /// The images on the node of the same repository as `reference` (other tags, digests).
+    pub fn same_repository<'n>(&'n self, reference: &ImageRef<'_>) -> impl Iterator<Item = &'n str> + 'n {
+        let repository = format!("{}/{}", reference.normalized_registry(), reference.normalized_path());
+        self.images.iter().map(String::as_str).filter(move |image| {
+            image
+                .strip_prefix(repository.as_str())
+                .is_some_and(|rest| rest.starts_with([':', '@']))
+        })
+    }
+}
+
+/// An image reference as node images are kept: registry and path normalised, then `@digest` when
+/// there is one, else `:tag` (`latest` when none is written).
+pub fn normalised(reference: &ImageRef<'_>) -> String {
+    let repository = format!("{}/{}", reference.normalized_registry(), reference.normalized_path());
+    match reference.digest() {
+        Some(digest) => format!("{repository}@{digest}"),
+        None => format!("{repository}:{}", reference.tag().unwrap_or("latest")),
+    }
 }
 
 fn key_order(namespace: &str, name: &str, wanted: (&str, &str)) -> Ordering {
@@ -71,6 +113,27 @@ fn key_order(namespace: &str, name: &str, wanted: (&str, &str)) -> Ordering {
 }
 
 impl Facts {
+    /// Adds a node's images, joined with those of a node of the same name declared before.
+    fn add_node(&mut self, name: &str, mut images: Vec<String>) {
+        let index = match self.nodes.binary_search_by(|node| node.node.as_str().cmp(name)) {
+            Ok(index) => index,
+            Err(index) => {
+                self.nodes.insert(
+                    index,
+                    NodeImages {
+                        node: name.to_owned(),
+                        images: Vec::new(),
+                    },
+                );
+                index
+            }
+        };
+        let node = &mut self.nodes[index];
+        node.images.append(&mut images);
+        node.images.sort_unstable();
+        node.images.dedup();
+    }
+
     fn is_declared(&self, namespace: &str) -> bool {
         self.namespaces
             .binary_search_by(|declared| declared.as_str().cmp(namespace))
@@ -283,30 +346,67 @@ fn read_own_format(
     file: &Arc<SourceFile>,
 ) -> Result<(), SettingsError> {
     for (key, value) in reader.mapping(root, "the inventory")? {
-        if key.scalar() != Some("namespaces") {
-            return Err(reader.unknown_key(key, "", &["namespaces"]));
+        match key.scalar() {
+            Some("namespaces") => read_namespaces(facts, value, reader, file)?,
+            Some("nodes") => read_nodes(facts, value, reader)?,
+            _ => return Err(reader.unknown_key(key, "", &["namespaces", "nodes"])),
         }
-        for (namespace_node, namespace) in reader.mapping(value, "namespaces")? {
-            let namespace_name = reader.string(namespace_node, "a namespace name")?;
-            if let Some(problem) = namespace_name_problem(namespace_name) {
-                return Err(reader.error(namespace_node.span(), problem, None));
+    }
+    Ok(())
+}
+
+/// `nodes:`: each node's name, and the images on it.
+fn read_nodes(facts: &mut Facts, value: Node<'_, '_>, reader: &FieldReader<'_>) -> Result<(), SettingsError> {
+    for (node_name, node) in reader.mapping(value, "nodes")? {
+        let name = reader.string(node_name, "a node name")?;
+        let mut images = Vec::new();
+        for (key, list) in reader.mapping(node, "a node")? {
+            if key.scalar() != Some("images") {
+                return Err(reader.unknown_key(key, "", &["images"]));
             }
-            facts.namespaces.push(namespace_name.to_owned());
-            for (key, list) in reader.mapping(namespace, "a namespace")? {
-                match key.scalar().unwrap_or_default() {
-                    "secrets" => {
-                        for entry in reader.list(list, "secrets")? {
-                            facts.secrets.push(read_secret(entry, reader, file, namespace_name)?);
-                        }
+            for item in reader.list(list, "images")? {
+                let written = reader.string(item, "an image")?;
+                let reference = ImageRef::parse(written).map_err(|error| {
+                    reader.error(
+                        item.span(),
+                        format!("\"{written}\" is not an image reference: {error}"),
+                        None,
+                    )
+                })?;
+                images.push(normalised(&reference));
+            }
+        }
+        facts.add_node(name, images);
+    }
+    Ok(())
+}
+
+fn read_namespaces(
+    facts: &mut Facts,
+    value: Node<'_, '_>,
+    reader: &FieldReader<'_>,
+    file: &Arc<SourceFile>,
+) -> Result<(), SettingsError> {
+    for (namespace_node, namespace) in reader.mapping(value, "namespaces")? {
+        let namespace_name = reader.string(namespace_node, "a namespace name")?;
+        if let Some(problem) = namespace_name_problem(namespace_name) {
+            return Err(reader.error(namespace_node.span(), problem, None));
+        }
+        facts.namespaces.push(namespace_name.to_owned());
+        for (key, list) in reader.mapping(namespace, "a namespace")? {
+            match key.scalar().unwrap_or_default() {
+                "secrets" => {
+                    for entry in reader.list(list, "secrets")? {
+                        facts.secrets.push(read_secret(entry, reader, file, namespace_name)?);
                     }
-                    "serviceAccounts" => {
-                        for entry in reader.list(list, "serviceAccounts")? {
-                            let account = read_service_account(entry, reader, file, namespace_name)?;
-                            facts.service_accounts.push(account);
-                        }
-                    }
-                    _ => return Err(reader.unknown_key(key, "", &["secrets", "serviceAccounts"])),
                 }
+                "serviceAccounts" => {
+                    for entry in reader.list(list, "serviceAccounts")? {
+                        let account = read_service_account(entry, reader, file, namespace_name)?;
+                        facts.service_accounts.push(account);
+                    }
+                }
+                _ => return Err(reader.unknown_key(key, "", &["secrets", "serviceAccounts"])),
             }
         }
     }
@@ -489,6 +589,11 @@ impl Inventory {
         self.declared.is_declared(namespace)
     }
 
+    /// The nodes an inventory declares, with their images; empty when none does.
+    pub fn nodes(&self) -> &[NodeImages] {
+        &self.declared.nodes
+    }
+
     pub fn secret(&self, namespace: &str, name: &str) -> Lookup<'_, SecretFact> {
         match self
             .found
@@ -585,6 +690,43 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nodes_and_their_images_are_joined_across_files_and_matched_normalised() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let a = dir.path().join("a.yaml");
+        let b = dir.path().join("b.yaml");
+        std::fs::write(&a, "nodes:\n  w1: {images: [\"busybox:1.36\", \"ghcr.io/a/b@sha256:1111111111111111111111111111111111111111111111111111111111111111\"]}\n").unwrap();
+        std::fs::write(
+            &b,
+            "nodes:\n  w1: {images: [\"docker.io/library/nginx\"]}\n  w0: {images: []}\nnamespaces: {}\n",
+        )
+        .unwrap();
+        let declared = DeclaredInventory::load(&[a, b.clone()], "default").unwrap();
+        let inventory = Inventory::build(&declared, Vec::new());
+        let nodes: Vec<&str> = inventory.nodes().iter().map(|n| n.node.as_str()).collect();
+        assert_eq!(nodes, ["w0", "w1"]);
+        let w1 = &inventory.nodes()[1];
+        let holds = |image: &str| w1.holds(&ImageRef::parse(image).unwrap());
+        assert!(holds("docker.io/library/busybox:1.36"));
+        assert!(holds("nginx:latest") && holds("nginx"));
+        assert!(holds(
+            "ghcr.io/a/b:9@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+        ));
+        assert!(!holds("busybox:1.37") && !holds("ghcr.io/a/b:9"));
+        let busybox = ImageRef::parse("busybox:1.37").unwrap();
+        assert_eq!(
+            w1.same_repository(&busybox).collect::<Vec<_>>(),
+            ["docker.io/library/busybox:1.36"]
+        );
+
+        std::fs::write(&b, "nodes:\n  w1:\n    images: [\"not a ref\"]\n").unwrap();
+        let error = DeclaredInventory::load(std::slice::from_ref(&b), "default").unwrap_err();
+        assert!(error.message.contains("is not an image reference"), "{}", error.message);
+        std::fs::write(&b, "nodes:\n  w1:\n    image: [x]\n").unwrap();
+        let error = DeclaredInventory::load(&[b], "default").unwrap_err();
+        assert!(error.message.contains("unknown key \"image\""), "{}", error.message);
+    }
 
     #[test]
     fn declared_namespaces_are_complete_and_others_unknown() {

@@ -61,9 +61,18 @@ fn the_one_liner_makes_the_inventory_check_needs() {
         "    serviceAccounts:\n      - name: builder\n        imagePullSecrets: [ghcr-pull]\n      - name: default\n  default:\n",
         "      - name: all-icr-io\n        type: kubernetes.io/dockerconfigjson\n        registries: [us.icr.io]\n",
         "      - name: default\n        imagePullSecrets: [all-icr-io]\n  kube-system: {}\n",
+        "  worker-2:\n    images:\n      - \"registry.k8s.io/pause:3.10\"\n",
     ] {
         assert!(text.contains(expected), "missing:\n{expected}\nin:\n{text}");
     }
+    assert!(
+        text.contains("nodes:\n  worker-1:\n    images:\n      - \"registry.example.com/tools/debug:2.0\"\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\"sha256:"),
+        "a bare image id is no image reference: {text}"
+    );
     std::fs::write(dir.path().join("cluster.yaml"), &text).unwrap();
 
     let output = pullcheck(dir.path())
@@ -85,6 +94,7 @@ fn the_one_liner_makes_the_inventory_check_needs() {
     assert_eq!(
         found,
         [
+            ("image-not-on-nodes".to_owned(), "apps/debug.yaml".to_owned()),
             ("unknown-pull-secret".to_owned(), "apps/report.yaml".to_owned()),
             ("missing-pull-secret".to_owned(), "apps/web.yaml".to_owned()),
         ]

@@ -22,6 +22,7 @@ pub mod deprecated_domain_field;
 pub mod deprecated_registry;
 pub mod disallowed_registry;
 pub mod duplicate_key;
+pub mod image_not_on_nodes;
 pub mod implicit_registry;
 pub mod invalid_image_reference;
 pub mod invalid_pod_spec;
@@ -141,6 +142,7 @@ pub static RULES: &[&Rule] = &[
     &invalid_pull_secret_ref::RULE,
     &unknown_service_account::RULE,
     &deprecated_domain_field::RULE,
+    &image_not_on_nodes::RULE,
     &unrendered_template::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,

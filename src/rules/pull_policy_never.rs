@@ -1,4 +1,5 @@
-//! `pull-policy-never`: `Never` means the image must already be on every node.
+//! `pull-policy-never`: `Never` means the image must already be on every node. When the
+//! inventory lists the nodes' images, `image-not-on-nodes` judges against them instead.
 
 use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
@@ -12,7 +13,11 @@ pub static RULE: Rule = Rule {
     stages: &[Stage::Workload(check)],
 };
 
-fn check(workload: &Workload, _: &Context<'_>, out: &mut Vec<Finding>) {
+fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
+    // With the nodes' images known, `image-not-on-nodes` says exactly which nodes lack it.
+    if !context.inventory.nodes().is_empty() {
+        return;
+    }
     for container in &workload.containers {
         let Some(policy) = container.image_pull_policy.as_scalar() else {
             continue;

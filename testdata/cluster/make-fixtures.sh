@@ -54,6 +54,17 @@ items.append(secret("no-auths", "kubernetes.io/dockerconfigjson", data={".docker
 items.append(secret("wrong-shape", "kubernetes.io/dockerconfigjson", data={".dockerconfigjson": ["PASSWORD-MARKER-9"]}))
 items.append(secret("token", "kubernetes.io/service-account-token",
     data={"token": b64("PASSWORD-MARKER-10"), "ca.crt": b64("PASSWORD-MARKER-11")}))
+# Nodes as `kubectl get nodes -o json` gives them (status.images: names and sizes, as NodeStatus
+# has them; the kubelet lists a digest name and a tag name for each image): written by hand, as a
+# dry run cannot make a Node's status.
+def node(name, *images):
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "status": {"images": [{"names": names, "sizeBytes": 1000000 + 1000 * i} for i, names in enumerate(images)],
+                       "nodeInfo": {"containerRuntimeVersion": "containerd://1.7.22", "kubeletVersion": "v1.31.2"}}}
+debug = ["registry.example.com/tools/debug@sha256:" + "1" * 64, "registry.example.com/tools/debug:2.0"]
+pause = ["registry.k8s.io/pause@sha256:" + "2" * 64, "registry.k8s.io/pause:3.10"]
+items.append(node("worker-1", debug, pause, ["sha256:" + "3" * 64]))
+items.append(node("worker-2", pause))
 json.dump({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}},
           open("kubectl-get.json", "w"), indent=4)
 open("kubectl-get.json", "a").write("\n")
