@@ -28,6 +28,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
 use crate::image::ImageRef;
+use crate::init::yaml_string;
 use crate::manifest::facts::{self, DOCKER_CFG, DOCKER_CONFIG_JSON, Fact};
 use crate::registry::CredentialKey;
 use crate::source::SourceFile;
@@ -249,7 +250,7 @@ impl ClusterFacts {
 
     /// The inventory file: pullcheck's format, every namespace seen declared.
     pub fn to_inventory(&self, sources: &str) -> String {
-        let quote = scalar;
+        let quote = yaml_string;
         let mut out = String::from(
             "# The cluster's nodes and their images, and its namespaces, pull secrets and service\n\
              # accounts, written by `pullcheck inventory`: names, types and registry keys only, never\n\
@@ -314,25 +315,6 @@ impl ClusterFacts {
             }
         }
         out
-    }
-}
-
-/// `text` as a YAML scalar: plain when it is a name that YAML reads as that string (letters,
-/// digits, `.`, `-`, `/`, starting with a letter and not a YAML 1.1 boolean or null), else a JSON
-/// string, which YAML reads as it is whatever it holds.
-fn scalar(text: &str) -> String {
-    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/'))
-        && !matches!(
-            text.to_ascii_lowercase().as_str(),
-            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
-        );
-    if plain {
-        text.to_owned()
-    } else {
-        serde_json::to_string(text).unwrap_or_default()
     }
 }
 

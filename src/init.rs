@@ -327,7 +327,7 @@ fn comment_text(text: &str) -> String {
 
 /// A string as a YAML scalar: plain when it cannot be read as anything else, else double-quoted
 /// (JSON's quoting is valid YAML).
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     let plain = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && text
             .chars()

@@ -1057,6 +1057,15 @@ impl Reader<'_> {
     }
 }
 
+/// `"name"` of a list entry (a container, a template), or its position when it has none: how a
+/// finding names a place in the controller's words (`sidecar "log" of …`, `template 2 of …`).
+pub(crate) fn quoted_name(entry: Node<'_, '_>, index: usize) -> String {
+    entry
+        .get("name")
+        .and_then(|name| name.as_str())
+        .map_or_else(|| format!("{}", index + 1), |name| format!("\"{name}\""))
+}
+
 /// Where to point for a value of the wrong shape: a scalar itself, a collection (which may run
 /// over many lines) at its key.
 fn shape_span(value: Node<'_, '_>, key: Option<Node<'_, '_>>) -> Span {

@@ -40,8 +40,9 @@ use std::borrow::Cow;
 
 use super::readers::Object;
 // Reading an object's lists and naming it work as for Argo Workflows.
-use super::argo_workflows::{items, label, quoted_name};
+use super::argo_workflows::{items, label};
 use super::pod_template::{self, PodSpecAt};
+use super::quoted_name;
 use super::{ContainerKind, Extracted, Placement, Reader, Workload};
 use crate::yaml::Node;
 

@@ -57,7 +57,7 @@ use std::collections::HashSet;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, PodGroup, PodPullSecrets, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, prefixed,
+    ServiceAccountField, Workload, image_pull_secrets, prefixed, quoted_name,
 };
 use crate::template;
 use crate::yaml::Node;
@@ -451,13 +451,6 @@ pub(super) fn items<'s, 'a>(
 /// `template "build"`, or `template 2` for one without a name.
 fn template_name(template: Node<'_, '_>, index: usize) -> String {
     format!("template {}", quoted_name(template, index))
-}
-
-/// `"name"` of an item, or its position when it has none.
-pub(super) fn quoted_name(item: Node<'_, '_>, index: usize) -> String {
-    item.get("name")
-        .and_then(|name| name.as_str())
-        .map_or_else(|| format!("{}", index + 1), |name| format!("\"{name}\""))
 }
 
 /// `workflow "ci"`, `workflow "ci-…"` for one whose name is generated from `generateName`, or

@@ -49,7 +49,7 @@ use std::borrow::Cow;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, Malformed, Placement, PodGroup, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, deploy_time, image_pull_secrets, pod_template, prefixed, shape_span,
+    ServiceAccountField, Workload, deploy_time, image_pull_secrets, pod_template, prefixed, quoted_name, shape_span,
 };
 use crate::source::Span;
 use crate::yaml::Node;
@@ -255,14 +255,6 @@ fn action_job(
         workload.containers.len(),
     )];
     Some(workload)
-}
-
-/// `"name"` of a container, or its position when it has none.
-fn quoted_name(container: Node<'_, '_>, index: usize) -> String {
-    container
-        .get("name")
-        .and_then(|n| n.as_str())
-        .map_or_else(|| format!("{}", index + 1), |name| format!("\"{name}\""))
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ use std::sync::Arc;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Field, InheritedPullSecrets, Placement, PodGroup, PodPullSecrets, PullPolicyDefault,
-    Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed,
+    Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed, quoted_name,
 };
 use super::{Extracted, PullSecretsOwner};
 use crate::source::{SourceFile, Span};
@@ -744,14 +744,6 @@ fn list<'s, 'a>(parent: Option<Node<'s, 'a>>, key: &str) -> impl Iterator<Item =
         .flat_map(|l| l.items())
         .enumerate()
         .filter(|(_, item)| item.is_mapping())
-}
-
-/// `"name"` of a container, or its position when it has none.
-fn quoted_name(container: Node<'_, '_>, index: usize) -> String {
-    container
-        .get("name")
-        .and_then(|n| n.as_str())
-        .map_or_else(|| format!("{}", index + 1), |name| format!("\"{name}\""))
 }
 
 fn is_true(node: Node<'_, '_>) -> bool {
