@@ -621,6 +621,10 @@ impl Inventory {
     }
 
     pub fn service_account(&self, namespace: &str, name: &str) -> ServiceAccount<'_> {
+        // A name still to be filled in (`{{args.sa}}`, `$(params.sa)`) names no account yet.
+        if crate::template::in_name(name).is_some() {
+            return ServiceAccount::Unknown;
+        }
         let account = self
             .found
             .service_account(namespace, name)

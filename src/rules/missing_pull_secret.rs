@@ -5,6 +5,7 @@ use crate::diagnostic::Severity;
 use crate::inventory::{PullSecretSource, ServiceAccount};
 use crate::manifest::Workload;
 use crate::registry::{self, RegistryPattern};
+use crate::template;
 
 pub static RULE: Rule = Rule {
     id: "missing-pull-secret",
@@ -35,6 +36,9 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             ServiceAccount::ImplicitDefault => {
                 format!("{owner} lists no imagePullSecrets and the namespace's default service account{pods} has none")
             }
+            // An account still to be filled in (`{{workflow.parameters.sa}}`) may have any pull
+            // secrets: nothing to say.
+            ServiceAccount::Unknown if template::in_name(name).is_some() => continue,
             ServiceAccount::Unknown => format!(
                 "{owner} lists no imagePullSecrets, and the pull secrets of service account \"{name}\"{pods} could not be checked: no inventory declares namespace \"{}\"",
                 workload.namespace
