@@ -28,12 +28,14 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::catalog::Catalog;
 use crate::image::ImageRef;
 use crate::manifest::facts::{DOCKER_CONFIG_JSON, Definition, Fact, SecretFact, ServiceAccountFact};
 use crate::manifest::{self, PodGroup, Workload};
 use crate::registry::CredentialKey;
 use crate::settings::{self, FieldReader, SettingsError, SettingsKind};
 use crate::source::SourceFile;
+use crate::uri::normalise;
 use crate::yaml::{self, Node};
 
 /// Why `name` cannot be a Kubernetes namespace: it must be an RFC 1123 label (lowercase letters,
@@ -68,6 +70,8 @@ struct Facts {
     service_accounts: Vec<ServiceAccountFact>,
     /// The nodes, sorted by name, each once, with the images on it.
     nodes: Vec<NodeImages>,
+    /// What the image catalogs say exists.
+    catalog: Catalog,
 }
 
 /// The images present on one node (`status.images` of a Node), as normalised references
@@ -89,7 +93,7 @@ impl NodeImages {
 
     /// The images on the node of the same repository as `reference` (other tags, digests).
     pub fn same_repository<'n>(&'n self, reference: &ImageRef<'_>) -> impl Iterator<Item = &'n str> + 'n {
-        let repository = format!("{}/{}", reference.normalized_registry(), reference.normalized_path());
+        let repository = reference.normalized_name();
         self.images.iter().map(String::as_str).filter(move |image| {
             image
                 .strip_prefix(repository.as_str())
@@ -101,7 +105,7 @@ impl NodeImages {
 /// An image reference as node images are kept: registry and path normalised, then `@digest` when
 /// there is one, else `:tag` (`latest` when none is written).
 pub fn normalised(reference: &ImageRef<'_>) -> String {
-    let repository = format!("{}/{}", reference.normalized_registry(), reference.normalized_path());
+    let repository = reference.normalized_name();
     match reference.digest() {
         Some(digest) => format!("{repository}@{digest}"),
         None => format!("{repository}:{}", reference.tag().unwrap_or("latest")),
@@ -349,10 +353,81 @@ fn read_own_format(
         match key.scalar() {
             Some("namespaces") => read_namespaces(facts, value, reader, file)?,
             Some("nodes") => read_nodes(facts, value, reader)?,
-            _ => return Err(reader.unknown_key(key, "", &["namespaces", "nodes"])),
+            Some("images") => read_images(facts, value, reader, file)?,
+            _ => return Err(reader.unknown_key(key, "", &["namespaces", "nodes", "images"])),
         }
     }
     Ok(())
+}
+
+/// `images:`: the catalog files (`catalogs`, relative to the inventory file) and the prefixes
+/// whose every repository they list (`complete`).
+fn read_images(
+    facts: &mut Facts,
+    value: Node<'_, '_>,
+    reader: &FieldReader<'_>,
+    file: &Arc<SourceFile>,
+) -> Result<(), SettingsError> {
+    let base = Path::new(&file.path).parent().unwrap_or(Path::new(""));
+    for (key, value) in reader.mapping(value, "images")? {
+        match key.scalar().unwrap_or_default() {
+            "catalogs" => {
+                for entry in reader.list(value, "images.catalogs")? {
+                    let (mut path, mut registry) = (None, None);
+                    for (key, value) in reader.mapping(entry, "a catalog")? {
+                        match key.scalar().unwrap_or_default() {
+                            "file" => {
+                                path = Some(normalise(&base.join(reader.string(value, "a catalog file")?)));
+                            }
+                            "registry" => registry = Some(reader.string(value, "a registry")?),
+                            _ => return Err(reader.unknown_key(key, "", &["file", "registry"])),
+                        }
+                    }
+                    let Some(path) = path else {
+                        return Err(reader.error(entry.span(), "a catalog needs a `file`".into(), None));
+                    };
+                    let catalog = settings::read_file(&path, SettingsKind::Inventory)?;
+                    facts
+                        .catalog
+                        .add_file(&catalog.path, catalog.text(), registry)
+                        .map_err(|error| {
+                            let offset = offset_of(catalog.text(), error.line, error.column);
+                            FieldReader::new(SettingsKind::Inventory, &catalog).error(
+                                crate::source::Span::new(offset, offset),
+                                format!("invalid catalog: {}", error.message),
+                                None,
+                            )
+                        })?;
+                }
+            }
+            "complete" => {
+                for item in reader.list(value, "images.complete")? {
+                    let prefix = reader.string(item, "a registry or repository prefix")?;
+                    facts
+                        .catalog
+                        .add_complete(prefix, &file.path)
+                        .map_err(|message| reader.error(item.span(), message, None))?;
+                }
+            }
+            _ => return Err(reader.unknown_key(key, "images.", &["catalogs", "complete"])),
+        }
+    }
+    Ok(())
+}
+
+/// The byte offset of a 1-based line and column (in characters) of `text`, clamped to it.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[start.min(text.len())..];
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(at, _)| at)
 }
 
 /// `nodes:`: each node's name, and the images on it.
@@ -592,6 +667,11 @@ impl Inventory {
     /// The nodes an inventory declares, with their images; empty when none does.
     pub fn nodes(&self) -> &[NodeImages] {
         &self.declared.nodes
+    }
+
+    /// What the image catalogs say exists; empty when no inventory lists one.
+    pub fn catalog(&self) -> &Catalog {
+        &self.declared.catalog
     }
 
     pub fn secret(&self, namespace: &str, name: &str) -> Lookup<'_, SecretFact> {

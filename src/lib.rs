@@ -6,6 +6,7 @@
 //! them with the [`config`], and [`report`] prints the [`diagnostic`]s. [`check`] runs the flow.
 
 pub mod baseline;
+pub mod catalog;
 pub mod check;
 pub mod cluster;
 pub mod config;

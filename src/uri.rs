@@ -137,6 +137,29 @@ fn local_path(decoded: Vec<u8>) -> Option<PathBuf> {
     path.is_absolute().then_some(path)
 }
 
+/// Removes `.` components and folds `name/..`, without touching the file system (a path that
+/// names the standard input may not exist). Leading `..` of a relative path are kept.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = normal.components().next_back();
+                match last {
+                    Some(Component::Normal(_)) => {
+                        normal.pop();
+                    }
+                    Some(Component::RootDir | Component::Prefix(_)) => {}
+                    _ => normal.push(".."),
+                }
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,3 +175,37 @@ fn bad_inputs_are_errors_with_their_place_and_nothing_is_written() {
     assert_eq!(code, 2);
     assert!(stderr.contains("missing.json"), "{stderr}");
 }
+
+/// A catalog that cannot be read stops the run, at its line and column, as any inventory error.
+#[test]
+fn a_bad_catalog_is_an_error_at_its_place() {
+    let dir = TempDir::new().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: \"registry.example.com/team/app:1.2.4\"}]}\n",
+    );
+    write(".pullcheck.yaml", "inventory: [inventory.yaml]\n");
+    write("inventory.yaml", "images:\n  catalogs:\n    - file: catalog/app.txt\n");
+    std::fs::create_dir(dir.path().join("catalog")).unwrap();
+    write(
+        "catalog/app.txt",
+        "registry.example.com/team/app:1.2.3\n  registry.example.com/team/app:not a tag\n",
+    );
+    let output = pullcheck(dir.path()).args(["check", "pod.yaml"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid catalog"), "{stderr}");
+    assert!(stderr.contains("catalog/app.txt:2:3"), "{stderr}");
+
+    // Read, it judges the pod's tag.
+    write(
+        "catalog/app.txt",
+        "registry.example.com/team/app:1.2.3\nregistry.example.com/team/app:1.3.0\n",
+    );
+    let output = pullcheck(dir.path()).args(["check", "pod.yaml"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[unknown-image-tag]"), "{stdout}");
+    assert!(stdout.contains("did you mean \"1.2.3\" or \"1.3.0\"?"), "{stdout}");
+}

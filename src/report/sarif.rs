@@ -33,7 +33,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -42,7 +42,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::fingerprint::Fingerprints;
 use crate::rules::{self, Rule};
 use crate::source::{SourceFile, Span};
-use crate::uri::{file_uri, percent_encode_os};
+use crate::uri::{file_uri, normalise, percent_encode_os};
 
 /// The published schema this output follows.
 pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -521,29 +521,6 @@ impl Artifacts {
             None => Err(normalise(path)),
         }
     }
-}
-
-/// Removes `.` components and folds `name/..`, without touching the file system (a path that
-/// names the standard input may not exist). Leading `..` of a relative path are kept.
-fn normalise(path: &Path) -> PathBuf {
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                let last = normal.components().next_back();
-                match last {
-                    Some(Component::Normal(_)) => {
-                        normal.pop();
-                    }
-                    Some(Component::RootDir | Component::Prefix(_)) => {}
-                    _ => normal.push(".."),
-                }
-            }
-            other => normal.push(other),
-        }
-    }
-    normal
 }
 
 /// A relative path as a relative URI reference: `/`-separated, percent-encoded segments.

@@ -37,6 +37,8 @@ pub mod missing_pull_secret;
 pub mod pull_policy_never;
 pub mod pull_secret_registry_mismatch;
 pub mod suspicious_tag;
+pub mod unknown_image_repository;
+pub mod unknown_image_tag;
 pub mod unknown_library_image;
 pub mod unknown_pull_secret;
 pub mod unknown_service_account;
@@ -143,6 +145,8 @@ pub static RULES: &[&Rule] = &[
     &unknown_service_account::RULE,
     &deprecated_domain_field::RULE,
     &image_not_on_nodes::RULE,
+    &unknown_image_tag::RULE,
+    &unknown_image_repository::RULE,
     &unrendered_template::RULE,
     &yaml_syntax::RULE,
     &duplicate_key::RULE,
