@@ -1,6 +1,8 @@
-//! pre-commit: the hook that `.pre-commit-hooks.yaml` defines, run on a git repository the way
-//! pre-commit runs it (from the repository's root, with the staged files as arguments), and
-//! `pre-commit run` itself when pre-commit is installed (`.ci/run` installs it).
+//! pre-commit: the hooks that `.pre-commit-hooks.yaml` defines, run on a git repository the way
+//! pre-commit runs them (from the repository's root, with the staged files as arguments), and
+//! `pre-commit run` itself when pre-commit is installed (`.ci/run` installs it): the `language:
+//! rust` hook that pre-commit builds, the `language: system` one that runs an installed binary,
+//! and a local `language: python` hook that installs the wheel (pyproject.toml).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,7 +12,7 @@ use tempfile::TempDir;
 mod support;
 use support::write;
 
-/// The `pullcheck` hook of `.pre-commit-hooks.yaml`, with the keys pre-commit acts on.
+/// A hook of `.pre-commit-hooks.yaml`, with the keys pre-commit acts on.
 #[derive(Debug)]
 struct Hook {
     entry: String,
@@ -24,15 +26,15 @@ fn repository_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn hook_definition() -> Hook {
+fn hook_definition(id: &str) -> Hook {
     let text = std::fs::read_to_string(repository_root().join(".pre-commit-hooks.yaml")).unwrap();
     let stream = pullcheck::yaml::load(&text);
     assert!(stream.problems.is_empty(), "{:?}", stream.problems);
     let root = stream.documents().next().expect("a hook list");
     let hook = root
         .items()
-        .find(|hook| hook.get("id").and_then(|id| id.as_str()) == Some("pullcheck"))
-        .expect("a hook with id `pullcheck`");
+        .find(|hook| hook.get("id").and_then(|hook_id| hook_id.as_str()) == Some(id))
+        .unwrap_or_else(|| panic!("a hook with id `{id}`"));
     let string = |key: &str| hook.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let flag = |key: &str| hook.get(key).and_then(|v| v.scalar()).map(|v| v == "true");
     for required in ["name", "entry", "language"] {
@@ -147,21 +149,27 @@ fn run_hook(hook: &Hook, repository: &Path) -> (Vec<String>, Output) {
 }
 
 #[test]
-fn the_hook_definition_is_what_pre_commit_needs() {
-    let hook = hook_definition();
-    assert_eq!(hook.language, "rust", "pre-commit builds it with cargo install");
-    assert_eq!(hook.entry, "pullcheck check");
-    assert_eq!(hook.types_or, ["yaml", "json"]);
-    assert!(hook.pass_filenames, "pullcheck checks the files pre-commit passes");
-    assert!(
-        hook.require_serial,
-        "one process for all files: pullcheck parallelises itself, and loads the inventory once"
-    );
+fn the_hook_definitions_are_what_pre_commit_needs() {
+    for (id, language) in [("pullcheck", "rust"), ("pullcheck-system", "system")] {
+        let hook = hook_definition(id);
+        // rust: pre-commit builds it with cargo install; system: it runs the one on the PATH.
+        assert_eq!(hook.language, language, "{id}");
+        assert_eq!(hook.entry, "pullcheck check", "{id}");
+        assert_eq!(hook.types_or, ["yaml", "json"], "{id}");
+        assert!(
+            hook.pass_filenames,
+            "{id}: pullcheck checks the files pre-commit passes"
+        );
+        assert!(
+            hook.require_serial,
+            "{id}: one process for all files: pullcheck parallelises itself, and loads the inventory once"
+        );
+    }
 }
 
 #[test]
 fn the_hook_checks_staged_files_against_the_whole_inventory() {
-    let hook = hook_definition();
+    let hook = hook_definition("pullcheck");
     let repository = shop_repository();
     let root = repository.path();
     let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
@@ -320,7 +328,7 @@ fn pre_commit_runs_the_hook_and_refuses_a_bad_commit() {
         );
         return;
     };
-    let hook = hook_definition();
+    let hook = hook_definition("pullcheck");
     let repository = shop_repository();
     let root = repository.path();
     let home = TempDir::new().unwrap();
@@ -383,6 +391,47 @@ fn pre_commit_runs_the_hook_and_refuses_a_bad_commit() {
     assert_eq!(git(root, &["log", "--format=%s", "-1"]).trim(), "pre-commit");
 }
 
+/// The shop with a web image that does not parse, left uncommitted (`--all-files` reads the files
+/// as they are on disk): what each hook's first run below must find.
+fn shop_with_a_bad_image() -> TempDir {
+    let repository = shop_repository();
+    write(
+        repository.path(),
+        "deploy/apps/web.yaml",
+        deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+    );
+    repository
+}
+
+/// Runs `command`, a first `pre-commit` run (its cache empty, so the hook is installed first) on
+/// `shop_with_a_bad_image`, and checks that the hook failed on the bad image alone, having checked
+/// the other files against the inventory. Says how long the run took: the README's first-run times.
+fn assert_first_run_finds_the_bad_image(test: &str, mut command: Command) {
+    let start = std::time::Instant::now();
+    let output = command.output().unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("Failed"), "{text}");
+    assert!(text.contains("error[invalid-image-reference]"), "{text}");
+    assert!(text.contains("[deploy/apps/web.yaml:12:36]"), "{text}");
+    assert!(text.contains("4 objects, 2 workloads: 1 error"), "{text}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{test}: first pre-commit run in {seconds:.1} s");
+}
+
+/// `pre-commit try-repo` of this repository's hook `id`: `repo: <this repository>` with its
+/// current state (uncommitted changes too), as a user's `.pre-commit-config.yaml` would name it.
+fn try_repo(executable: &Path, id: &str, repository: &Path, home: &Path) -> Command {
+    assert!(
+        repository_root().join(".git").exists(),
+        "pre-commit clones the hook's repository: this must be a git checkout"
+    );
+    let mut command = pre_commit_command(executable, repository, home);
+    command.arg("try-repo").arg(repository_root()).args([id, "--all-files"]);
+    command
+}
+
 /// `language: rust`, as a user gets it: pre-commit clones this repository, builds the hook with
 /// `cargo install` (a release build, minutes on two cores) and runs it. Only when
 /// `PULLCHECK_TEST_PRE_COMMIT_RUST` is set, as `.ci/run` does.
@@ -397,39 +446,78 @@ fn the_hook_builds_with_cargo_install() {
         return;
     }
     let executable = pre_commit().expect("PULLCHECK_TEST_PRE_COMMIT_RUST is set, but pre-commit is not installed");
-    assert!(
-        repository_root().join(".git").exists(),
-        "pre-commit clones the hook's repository: this must be a git checkout"
+    let repository = shop_with_a_bad_image();
+    let home = TempDir::new().unwrap();
+    let mut command = try_repo(&executable, "pullcheck", repository.path(), home.path());
+    // Reused between runs (set PULLCHECK_PRE_COMMIT_CARGO_TARGET_DIR to another directory to time
+    // a build from nothing); not the target directory this test was built in, which cargo may
+    // hold locked.
+    command.env(
+        "CARGO_TARGET_DIR",
+        std::env::var_os("PULLCHECK_PRE_COMMIT_CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-cargo-install")),
     );
-    let repository = shop_repository();
+    assert_first_run_finds_the_bad_image("the_hook_builds_with_cargo_install", command);
+}
+
+/// `pullcheck-system` (`language: system`): pre-commit installs nothing and runs the `pullcheck`
+/// on the PATH, here the binary just built.
+#[test]
+fn the_system_hook_runs_the_installed_binary() {
+    let Some(executable) = pre_commit() else {
+        skip(
+            "the_system_hook_runs_the_installed_binary",
+            "pre-commit is not installed (`python3 -m pip install pre-commit`; `bash .ci/run` installs it)",
+        );
+        return;
+    };
+    let repository = shop_with_a_bad_image();
+    let home = TempDir::new().unwrap();
+    let mut command = try_repo(&executable, "pullcheck-system", repository.path(), home.path());
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_pullcheck")).parent().unwrap();
+    command.env("PATH", path_with(binary_dir));
+    assert_first_run_finds_the_bad_image("the_system_hook_runs_the_installed_binary", command);
+}
+
+/// The route without a compiler through pre-commit's own environments: a `repo: local` hook with
+/// `language: python` whose `additional_dependencies` is the wheel (README, "Pre-commit"; there a
+/// `pullcheck==VERSION` from PyPI, here the wheel file `PULLCHECK_TEST_WHEEL` names, which
+/// `scripts/test-wheel.sh` builds). pre-commit runs with only the system's directories on the
+/// PATH: no cargo, so nothing can be compiled.
+#[test]
+fn the_python_hook_installs_the_wheel() {
+    let Some(wheel) = std::env::var_os("PULLCHECK_TEST_WHEEL").map(PathBuf::from) else {
+        skip(
+            "the_python_hook_installs_the_wheel",
+            "set PULLCHECK_TEST_WHEEL to a wheel (`scripts/test-wheel.sh` builds one; .ci/run sets it)",
+        );
+        return;
+    };
+    assert!(
+        wheel.is_file(),
+        "PULLCHECK_TEST_WHEEL: no such file: {}",
+        wheel.display()
+    );
+    let executable = pre_commit().expect("PULLCHECK_TEST_WHEEL is set, but pre-commit is not installed");
+    let hook = hook_definition("pullcheck-system");
+    let repository = shop_with_a_bad_image();
     let root = repository.path();
+    let types: Vec<String> = hook.types_or.iter().map(|t| format!("\"{t}\"")).collect();
     write(
         root,
-        "deploy/apps/web.yaml",
-        deployment("web", "", "ghcr.io/acme/web:1.2:rc1", "[{name: ghcr-pull}]"),
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: local\n    hooks:\n      - id: pullcheck\n        name: pullcheck\n        language: python\n        additional_dependencies: [\"{}\"]\n        entry: {}\n        types_or: [{}]\n        require_serial: {}\n",
+            wheel.display(),
+            hook.entry,
+            types.join(", "),
+            hook.require_serial,
+        ),
     );
+    git(root, &["add", ".pre-commit-config.yaml"]);
     let home = TempDir::new().unwrap();
-    // `try-repo` is `repo: <this repository>` with its current state (uncommitted changes too).
-    let output = pre_commit_command(&executable, root, home.path())
-        .arg("try-repo")
-        .arg(repository_root())
-        .args(["pullcheck", "--all-files"])
-        // Reused between runs; not the target directory this test was built in, which cargo
-        // may hold locked.
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-cargo-install"),
-        )
-        .output()
-        .unwrap();
-    let text = output_text(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("Failed"), "{text}");
-    assert!(text.contains("error[invalid-image-reference]"), "{text}");
-    assert!(text.contains("[deploy/apps/web.yaml:12:36]"), "{text}");
-    // The other files were checked too, against the inventory: no other finding.
-    assert!(
-        text.contains("checked 5 files, 4 objects, 2 workloads: 1 error"),
-        "{text}"
-    );
+    let mut command = pre_commit_command(&executable, root, home.path());
+    command.args(["run", "--all-files"]).env("PATH", "/usr/bin:/bin");
+    assert_first_run_finds_the_bad_image("the_python_hook_installs_the_wheel", command);
 }
