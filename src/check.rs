@@ -269,7 +269,7 @@ fn judge(mut read: Vec<FileOutcome>, setup: &Setup) -> Outcome {
     namespaces_without_inventory.sort();
     namespaces_without_inventory.dedup();
     // A kustomization is read like a workload, but runs no pods.
-    let workload_count = workloads.iter().filter(|w| !w.rewrites_images).count();
+    let workload_count = workloads.iter().filter(|w| !w.rewrites_images()).count();
     // The workloads have served: let them go before the texts of the files with findings are
     // read again, rather than hold both at once.
     drop(workloads);

@@ -106,7 +106,7 @@ pub fn starter(found: &Found) -> Starter {
     // own), for the registries of that account's secrets.
     let mut pulled_as: BTreeMap<(&str, &str), BTreeSet<String>> = BTreeMap::new();
     // A kustomization's `images` entries run no pods.
-    for workload in found.workloads.iter().filter(|w| !w.rewrites_images) {
+    for workload in found.workloads.iter().filter(|w| !w.rewrites_images()) {
         let namespace = namespaces.entry(&workload.namespace).or_default();
         if workload.image_pull_secrets.is_empty() {
             for group in &workload.pods {

@@ -600,10 +600,6 @@ pub struct Workload {
     /// fragment that a tool completes, most often a kustomize patch. Rules about what is missing
     /// stay silent for it; what it does set is still checked.
     pub is_fragment: bool,
-    /// The object runs no pods: it rewrites the images of other objects (a kustomization's
-    /// `images` entries, which are its containers). It has no pull policies, pull secrets nor
-    /// service accounts, and is not counted as a workload.
-    pub rewrites_images: bool,
     /// The `imagePullSecrets` written in this object.
     pub image_pull_secrets: Vec<PullSecretRef>,
     /// Who lists them: the pod spec, or a controller's object that lists them for the pods it
@@ -643,6 +639,13 @@ pub struct Malformed {
 }
 
 impl Workload {
+    /// The object runs no pods: it rewrites the images of other objects (a kustomization, whose
+    /// containers are its `images` entries). It has no pull policies, pull secrets nor service
+    /// accounts, and is not counted as a workload.
+    pub fn rewrites_images(&self) -> bool {
+        !self.containers.is_empty() && self.containers.iter().all(|c| c.kind == ContainerKind::KustomizeImage)
+    }
+
     /// Every container whose image is a string that parses, with the image and its reference.
     pub fn images(&self) -> impl Iterator<Item = (&Container, &Scalar, ImageRef<'_>)> {
         self.containers.iter().filter_map(|container| {
@@ -999,7 +1002,6 @@ impl Reader<'_> {
             span: node.span(),
             pod_spec_path,
             is_fragment: false,
-            rewrites_images: false,
             image_pull_secrets: Vec::new(),
             pull_secrets_listed_by: PullSecretsOwner::Pod,
             pod_pull_secrets: PodPullSecrets::Own,

@@ -17,7 +17,7 @@
 //! written in the manifests.
 //!
 //! The model: a kustomization becomes one [`Workload`] (kind `Kustomization`, or `Component`)
-//! marked [`Workload::rewrites_images`], whose containers are its entries
+//! marked by [`Workload::rewrites_images`], whose containers are its entries
 //! ([`ContainerKind::KustomizeImage`]): each holds the reference the entry produces, as a
 //! [`Scalar`] put together from the written fields (`newName` + `:` + `newTag` + `@` + `digest`),
 //! so that an offset into the reference maps back into the field it comes from: a `latest` tag
@@ -136,7 +136,6 @@ fn read(
 ) -> Option<Workload> {
     let images = parent?.get("images").filter(|list| list.is_sequence())?;
     let mut workload = reader.workload(node, api_version, kind, prefix.trim_end_matches('.').to_owned().into());
-    workload.rewrites_images = true;
     workload.containers = images
         .items()
         .enumerate()
@@ -327,7 +326,7 @@ images:
         let [workload] = extracted.workloads.as_slice() else {
             panic!()
         };
-        assert!(workload.rewrites_images);
+        assert!(workload.rewrites_images());
         assert_eq!(workload.containers[0].field_path("newTag"), "spec.images[0].newTag");
         // Flux's Kustomization has no top-level images.
         let top_level =
