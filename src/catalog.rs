@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use crate::image::ImageRef;
+use crate::settings::edit_distance;
 
 /// What the catalogs say exists.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -227,25 +228,6 @@ pub fn closest_tags<'t>(wanted: &str, tags: &'t BTreeSet<String>) -> Vec<&'t str
 fn version(tag: &str) -> Option<Vec<u64>> {
     let numbers = tag.strip_prefix('v').unwrap_or(tag);
     numbers.split('.').map(|part| part.parse().ok()).collect()
-}
-
-/// Levenshtein distance, capped: anything over 3 is 3.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 2 {
-        return 3;
-    }
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let replaced = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = replaced.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()].min(3)
 }
 
 #[cfg(test)]

@@ -669,6 +669,12 @@ impl Inventory {
         &self.declared.nodes
     }
 
+    /// Whether every node the inventory lists holds the image (none listed: no).
+    pub fn on_every_node(&self, reference: &ImageRef<'_>) -> bool {
+        let nodes = self.nodes();
+        !nodes.is_empty() && nodes.iter().all(|node| node.holds(reference))
+    }
+
     /// What the image catalogs say exists; empty when no inventory lists one.
     pub fn catalog(&self) -> &Catalog {
         &self.declared.catalog

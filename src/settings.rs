@@ -109,11 +109,16 @@ fn is_misspelling(written: &str, known: &str) -> bool {
     if written.eq_ignore_ascii_case(known) {
         return true;
     }
-    let (a, b): (Vec<char>, Vec<char>) = (written.chars().collect(), known.chars().collect());
-    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 {
-        return false;
+    written.chars().count() <= 64 && edit_distance(written, known) <= 2.min(known.chars().count() / 3)
+}
+
+/// The Levenshtein distance of two texts, in characters, capped: anything over 2 is 3.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
     }
-    // Levenshtein distance, one row at a time.
+    // One row at a time.
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
@@ -124,7 +129,7 @@ fn is_misspelling(written: &str, known: &str) -> bool {
             row[j + 1] = replaced.min(row[j] + 1).min(row[j + 1] + 1);
         }
     }
-    row[b.len()] <= 2.min(b.len() / 3)
+    row[b.len()].min(3)
 }
 
 /// Typed access to a settings file's YAML, with errors that point at the value.

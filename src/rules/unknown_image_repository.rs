@@ -27,8 +27,7 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // On every node, it is used from there.
-        let nodes = context.inventory.nodes();
-        if !nodes.is_empty() && nodes.iter().all(|node| node.holds(&reference)) {
+        if context.inventory.on_every_node(&reference) {
             continue;
         }
         let repository = reference.normalized_name();

@@ -31,14 +31,13 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // Used from the node where it is, never pulled: on every node, it runs.
-        let nodes = context.inventory.nodes();
         let pulled_always = container
             .image_pull_policy
             .as_scalar()
             .map(|policy| policy.value.as_str())
             .or_else(|| container.defaulted_pull_policy())
             == Some("Always");
-        if !pulled_always && !nodes.is_empty() && nodes.iter().all(|node| node.holds(&reference)) {
+        if !pulled_always && context.inventory.on_every_node(&reference) {
             continue;
         }
         let span = match reference.tag_range() {
