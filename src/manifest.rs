@@ -1068,6 +1068,23 @@ pub(crate) fn quoted_name(entry: Node<'_, '_>, index: usize) -> String {
         .map_or_else(|| format!("{}", index + 1), |name| format!("\"{name}\""))
 }
 
+/// `workflow "ci"`, `workflow "ci-…"` for one whose name is generated from `generateName`, or
+/// `the workflow`.
+pub(crate) fn object_label(what: &str, object: Node<'_, '_>) -> String {
+    let metadata = object.get("metadata");
+    let text = |key: &str| {
+        metadata
+            .and_then(|metadata| metadata.get(key))
+            .and_then(|value| value.as_str())
+            .filter(|value| !value.is_empty())
+    };
+    match (text("name"), text("generateName")) {
+        (Some(name), _) => format!("{what} \"{name}\""),
+        (None, Some(prefix)) => format!("{what} \"{prefix}…\""),
+        (None, None) => format!("the {what}"),
+    }
+}
+
 /// Where to point for a value of the wrong shape: a scalar itself, a collection (which may run
 /// over many lines) at its key.
 fn shape_span(value: Node<'_, '_>, key: Option<Node<'_, '_>>) -> Span {

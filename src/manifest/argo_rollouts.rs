@@ -38,9 +38,10 @@
 
 use std::borrow::Cow;
 
+use super::object_label;
 use super::readers::Object;
 // Reading an object's lists and naming it work as for Argo Workflows.
-use super::argo_workflows::{items, label};
+use super::argo_workflows::items;
 use super::pod_template::{self, PodSpecAt};
 use super::quoted_name;
 use super::{ContainerKind, Extracted, Placement, Reader, Workload};
@@ -85,7 +86,7 @@ fn rollout(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Option<Workload> 
 
 /// An analysis: the Job of each metric that has one.
 fn analysis(reader: &Reader<'_>, object: Object<'_, '_, '_>, what: &str, out: &mut Extracted) {
-    let owner = label(what, object.node);
+    let owner = object_label(what, object.node);
     for (i, metric) in items(object.node.get("spec"), "metrics") {
         let Some(job) = metric.get("provider").and_then(|provider| provider.get("job")) else {
             continue;
@@ -99,7 +100,7 @@ fn analysis(reader: &Reader<'_>, object: Object<'_, '_, '_>, what: &str, out: &m
 
 /// An Experiment: the ReplicaSet of each template.
 fn experiment(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Extracted) {
-    let owner = label("experiment", object.node);
+    let owner = object_label("experiment", object.node);
     for (i, template) in items(object.node.get("spec"), "templates") {
         let path = format!("spec.templates[{i}].template");
         let of = format!("template {} of {owner}", quoted_name(template, i));

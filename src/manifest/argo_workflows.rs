@@ -57,7 +57,7 @@ use std::collections::HashSet;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, PodGroup, PodPullSecrets, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, prefixed, quoted_name,
+    ServiceAccountField, Workload, image_pull_secrets, object_label, prefixed, quoted_name,
 };
 use crate::template;
 use crate::yaml::Node;
@@ -132,7 +132,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
     fn read(reader: &Reader<'_>, object: Object<'_, 's, 'a>, what: &str, spec_path: &'static str) -> Workload {
         let path = prefixed(object.prefix, spec_path);
         let mut workload = reader.workload(object.node, object.api_version, object.kind, path.clone());
-        let owner = label(what, object.node);
+        let owner = object_label(what, object.node);
         workload.pull_secrets_listed_by = PullSecretsOwner::Object(owner.clone());
         let spec = spec_path
             .split('.')
@@ -451,23 +451,6 @@ pub(super) fn items<'s, 'a>(
 /// `template "build"`, or `template 2` for one without a name.
 fn template_name(template: Node<'_, '_>, index: usize) -> String {
     format!("template {}", quoted_name(template, index))
-}
-
-/// `workflow "ci"`, `workflow "ci-…"` for one whose name is generated from `generateName`, or
-/// `the workflow`.
-pub(super) fn label(what: &str, object: Node<'_, '_>) -> String {
-    let metadata = object.get("metadata");
-    let text = |key: &str| {
-        metadata
-            .and_then(|metadata| metadata.get(key))
-            .and_then(|value| value.as_str())
-            .filter(|value| !value.is_empty())
-    };
-    match (text("name"), text("generateName")) {
-        (Some(name), _) => format!("{what} \"{name}\""),
-        (None, Some(prefix)) => format!("{what} \"{prefix}…\""),
-        (None, None) => format!("the {what}"),
-    }
 }
 
 #[cfg(test)]

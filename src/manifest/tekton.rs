@@ -68,7 +68,7 @@ use std::borrow::Cow;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, Malformed, PodGroup, PodPullSecrets, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, prefixed, shape_span,
+    ServiceAccountField, Workload, image_pull_secrets, object_label, prefixed, shape_span,
 };
 use crate::yaml::Node;
 
@@ -78,7 +78,7 @@ pub(super) fn read(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Ex
         return false;
     }
     let version = object.api_version.rsplit_once('/').map_or("", |(_, version)| version);
-    let owner = |kind_word| label(kind_word, object.node);
+    let owner = |kind_word| object_label(kind_word, object.node);
     let workload = match (object.kind, version) {
         ("Task", "v1" | "v1beta1") => unrun(reader, object, |workload, spec, path| {
             task_spec(workload, spec, path, &owner("task"));
@@ -144,7 +144,7 @@ fn step_action_image(object: Node<'_, '_>, spec: Node<'_, '_>, path: &str, owner
 
 /// A TaskRun: its embedded task spec, run with its pod template's pull secrets and its account.
 fn task_run(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Workload {
-    let owner = label("taskrun", object.node);
+    let owner = object_label("taskrun", object.node);
     let mut workload = reader.workload(
         object.node,
         object.api_version,
@@ -195,7 +195,7 @@ const V1BETA1_RUN: RunLayout = RunLayout {
 /// A PipelineRun: the task specs of its embedded pipeline spec, each pipeline task's pods run
 /// with the run's pull secrets and the account the run gives that task.
 fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLayout) -> Workload {
-    let owner = label("pipelinerun", object.node);
+    let owner = object_label("pipelinerun", object.node);
     let spec_path = format!("{}spec", object.prefix);
     let mut workload = reader.workload(
         object.node,
@@ -537,20 +537,6 @@ fn at_path<'s, 'a>(node: Node<'s, 'a>, path: &str) -> Option<Node<'s, 'a>> {
     path.split('.').try_fold(node, |node, key| node.get(key))
 }
 
-/// `task "git-clone"`: the kind in Tekton's words and the object's name, or the prefix of the
-/// names it is created with (`generateName`), as written.
-fn label(kind_word: &str, node: Node<'_, '_>) -> String {
-    let metadata = node.get("metadata");
-    let name = ["name", "generateName"]
-        .into_iter()
-        .find_map(|key| metadata.and_then(|m| m.get(key)).and_then(|n| n.as_str()))
-        .filter(|name| !name.is_empty());
-    match name {
-        Some(name) => format!("{kind_word} \"{name}\""),
-        None => format!("the {kind_word}"),
-    }
-}
-
 /// `"build"`, or the position of an entry without a name (`2`).
 fn quoted(name: &str, index: usize) -> String {
     if name.is_empty() {
@@ -646,10 +632,10 @@ mod tests {
         )
         .try_into()
         .unwrap();
-        assert_eq!(run.containers[0].display_name(), "step \"a\" of taskrun \"build-\"");
+        assert_eq!(run.containers[0].display_name(), "step \"a\" of taskrun \"build-…\"");
         assert_eq!(
             run.pull_secrets_owner(),
-            PullSecretsOwner::Object("taskrun \"build-\"".to_owned())
+            PullSecretsOwner::Object("taskrun \"build-…\"".to_owned())
         );
         // An empty account is Tekton's default.
         assert_eq!(run.pods[0].service_account, "default");
