@@ -883,14 +883,16 @@ pub fn extract_with<'s, 'a: 's>(
 }
 
 /// What runs once every file of a project is read, before any rule: each reader's joins (a
-/// WebLogic Cluster with the Domain that lists it), then the marking of the images that a tool
-/// among the files (Skaffold, kustomize, the Azure Developer CLI) sets at deploy time.
+/// WebLogic Cluster with the Domain that lists it), the marking of kustomize patches as fragments,
+/// then that of the images a tool among the files (Skaffold, kustomize, the Azure Developer CLI)
+/// sets at deploy time.
 pub fn after_every_file(
     workloads: &mut [&mut Workload],
     built: &[(DeployTool, String)],
     kustomizations: &[KustomizeResources],
 ) -> DeployTimeImages {
     readers::after_every_file(workloads);
+    deploy_time::mark_patches(workloads, kustomizations);
     deploy_time::mark_set_at_deploy(workloads, built, kustomizations)
 }
 
@@ -929,13 +931,7 @@ impl Reader<'_> {
             node.get("kind").and_then(|n| n.as_str()),
         ) else {
             // A kustomization file need not say what it is.
-            if depth == 0
-                && let Some(workload) = kustomize::from_file(self, node)
-            {
-                out.workloads.push(workload);
-                out.kustomize_resources
-                    .push(deploy_time::kustomize_resources(self.file, node));
-            } else if depth == 0 {
+            if depth == 0 && !kustomize::read_file(self, node, out) {
                 // An Azure Developer CLI project (`azure.yaml`) is not an object either.
                 out.built_images.extend(
                     deploy_time::azd_images(node)

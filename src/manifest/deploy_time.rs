@@ -72,12 +72,15 @@ impl DeployTimeImages {
     }
 }
 
-/// A kustomization's file, and the paths its `resources` and `bases` name, resolved against its
-/// folder (lexically, as displayed paths).
+/// A kustomization's file, and the paths its `resources` and `bases` name, and those of its
+/// patches, resolved against its folder (lexically, as displayed paths).
 #[derive(Debug, Clone)]
 pub struct KustomizeResources {
     pub file: String,
     pub paths: Vec<String>,
+    /// `patchesStrategicMerge` entries and the `path` of `patches` entries: files that kustomize
+    /// merges into resources, never applies on their own.
+    pub patches: Vec<String>,
 }
 
 pub(super) fn kustomize_resources(file: &SourceFile, node: Node<'_, '_>) -> KustomizeResources {
@@ -90,9 +93,45 @@ pub(super) fn kustomize_resources(file: &SourceFile, node: Node<'_, '_>) -> Kust
         .filter(|path| !path.contains("://"))
         .map(|path| join(folder, path))
         .collect();
+    let strategic_merge = node
+        .get("patchesStrategicMerge")
+        .into_iter()
+        .flat_map(|list| list.items())
+        .filter_map(|item| item.as_str());
+    let patch_paths = node
+        .get("patches")
+        .into_iter()
+        .flat_map(|list| list.items())
+        .filter_map(|item| item.get("path")?.as_str());
+    let patches = strategic_merge
+        .chain(patch_paths)
+        // A strategic-merge entry may be an inline patch rather than a path.
+        .filter(|path| !path.contains('\n'))
+        .map(|path| join(folder, path))
+        .collect();
     KustomizeResources {
         file: file.path.clone(),
         paths,
+        patches,
+    }
+}
+
+/// After every file is read: the objects of a file that a kustomization merges in as a patch are
+/// fragments (see [`Workload::is_fragment`]), whatever their kind: a Pod, Job or Knative Service
+/// patch need not restate its image or pull secrets.
+pub fn mark_patches<W: BorrowMut<Workload>>(workloads: &mut [W], kustomizations: &[KustomizeResources]) {
+    let patches: std::collections::HashSet<&str> = kustomizations
+        .iter()
+        .flat_map(|k| k.patches.iter().map(String::as_str))
+        .collect();
+    if patches.is_empty() {
+        return;
+    }
+    for workload in workloads.iter_mut().map(BorrowMut::borrow_mut) {
+        let path = workload.file.path.strip_prefix("./").unwrap_or(&workload.file.path);
+        if patches.contains(path) {
+            workload.is_fragment = true;
+        }
     }
 }
 

@@ -71,26 +71,36 @@ pub(crate) fn is_kustomization_file(path: &str) -> bool {
         .is_some_and(|name| FILE_NAMES.contains(&name))
 }
 
-/// A document of a kustomization file that lacks `apiVersion` or `kind` (kustomize needs
-/// neither), when the rest does not say it is something else.
-pub(super) fn from_file(reader: &Reader<'_>, node: Node<'_, '_>) -> Option<Workload> {
+/// Reads a document of a kustomization file that lacks `apiVersion` or `kind` (kustomize needs
+/// neither), when the rest does not say it is something else; says whether it was one.
+pub(super) fn read_file(reader: &Reader<'_>, node: Node<'_, '_>, out: &mut Extracted) -> bool {
+    let Some((api_version, kind)) = file_kind(reader, node) else {
+        return false;
+    };
+    out.workloads
+        .extend(read(reader, node, api_version, kind, "", Some(node)));
+    out.kustomize_resources
+        .push(deploy_time::kustomize_resources(reader.file, node));
+    true
+}
+
+/// The API version and kind of a kustomization file's document, when it is one.
+fn file_kind<'n>(reader: &Reader<'_>, node: Node<'n, '_>) -> Option<(&'n str, &'n str)> {
     let name = Path::new(&reader.file.path).file_name()?.to_str()?;
     if !FILE_NAMES.contains(&name) || !node.is_mapping() {
         return None;
     }
-    let kind = node.get("kind").map(|n| n.as_str());
-    let api_version = node.get("apiVersion").map(|n| n.as_str());
-    let kind = match kind {
+    let kind = match node.get("kind").map(|n| n.as_str()) {
         None => "Kustomization",
         Some(Some(kind @ ("Kustomization" | "Component"))) => kind,
         Some(_) => return None,
     };
-    let api_version = match api_version {
+    let api_version = match node.get("apiVersion").map(|n| n.as_str()) {
         None => "",
         Some(Some(api_version)) if api_version.starts_with(KUSTOMIZE_GROUP) => api_version,
         Some(_) => return None,
     };
-    read(reader, node, api_version, kind, "", Some(node))
+    Some((api_version, kind))
 }
 
 /// Reads an object that is a kustomization (kustomize's, or Flux's): its `images` entries, and
@@ -116,11 +126,10 @@ pub(super) fn read_object(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: 
     } else {
         return false;
     };
-    if let Some(workload) = workload {
-        out.workloads.push(workload);
-        out.kustomize_resources
-            .push(deploy_time::kustomize_resources(reader.file, node));
-    }
+    // The files it names are recorded even when it rewrites no image: its patches are fragments.
+    out.workloads.extend(workload);
+    out.kustomize_resources
+        .push(deploy_time::kustomize_resources(reader.file, node));
     true
 }
 
