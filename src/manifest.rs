@@ -1055,6 +1055,20 @@ impl Reader<'_> {
     }
 }
 
+/// The mappings of the list at `parent.key`, with their positions in it; entries of another shape
+/// are skipped (a reader that must report them, as `invalid-pod-spec`'s, does so itself).
+pub(crate) fn mapping_items<'s, 'a>(
+    parent: Option<Node<'s, 'a>>,
+    key: &str,
+) -> impl Iterator<Item = (usize, Node<'s, 'a>)> + 's {
+    parent
+        .and_then(|parent| parent.get(key))
+        .into_iter()
+        .flat_map(|list| list.items())
+        .enumerate()
+        .filter(|(_, item)| item.is_mapping())
+}
+
 /// `"name"` of a list entry (a container, a template), or its position when it has none: how a
 /// finding names a place in the controller's words (`sidecar "log" of …`, `template 2 of …`).
 pub(crate) fn quoted_name(entry: Node<'_, '_>, index: usize) -> String {

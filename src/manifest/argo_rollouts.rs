@@ -38,13 +38,9 @@
 
 use std::borrow::Cow;
 
-use super::object_label;
-use super::readers::Object;
-// Reading an object's lists and naming it work as for Argo Workflows.
-use super::argo_workflows::items;
 use super::pod_template::{self, PodSpecAt};
-use super::quoted_name;
-use super::{ContainerKind, Extracted, Placement, Reader, Workload};
+use super::readers::Object;
+use super::{ContainerKind, Extracted, Placement, Reader, Workload, mapping_items, object_label, quoted_name};
 use crate::yaml::Node;
 
 /// The one version of the Argo Rollouts API.
@@ -87,7 +83,7 @@ fn rollout(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Option<Workload> 
 /// An analysis: the Job of each metric that has one.
 fn analysis(reader: &Reader<'_>, object: Object<'_, '_, '_>, what: &str, out: &mut Extracted) {
     let owner = object_label(what, object.node);
-    for (i, metric) in items(object.node.get("spec"), "metrics") {
+    for (i, metric) in mapping_items(object.node.get("spec"), "metrics") {
         let Some(job) = metric.get("provider").and_then(|provider| provider.get("job")) else {
             continue;
         };
@@ -101,7 +97,7 @@ fn analysis(reader: &Reader<'_>, object: Object<'_, '_, '_>, what: &str, out: &m
 /// An Experiment: the ReplicaSet of each template.
 fn experiment(reader: &Reader<'_>, object: Object<'_, '_, '_>, out: &mut Extracted) {
     let owner = object_label("experiment", object.node);
-    for (i, template) in items(object.node.get("spec"), "templates") {
+    for (i, template) in mapping_items(object.node.get("spec"), "templates") {
         let path = format!("spec.templates[{i}].template");
         let of = format!("template {} of {owner}", quoted_name(template, i));
         out.workloads

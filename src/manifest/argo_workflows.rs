@@ -57,7 +57,7 @@ use std::collections::HashSet;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, PodGroup, PodPullSecrets, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, object_label, prefixed, quoted_name,
+    ServiceAccountField, Workload, image_pull_secrets, mapping_items, object_label, prefixed, quoted_name,
 };
 use crate::template;
 use crate::yaml::Node;
@@ -159,7 +159,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
             seen: HashSet::new(),
         };
         this.default_containers();
-        for (i, template) in items(Some(spec), "templates") {
+        for (i, template) in mapping_items(Some(spec), "templates") {
             this.template(
                 template,
                 &format!("{path}.templates[{i}]"),
@@ -179,7 +179,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
             return;
         };
         for (key, kind, word) in ADDED_CONTAINERS {
-            for (i, container) in items(Some(defaults), key) {
+            for (i, container) in mapping_items(Some(defaults), key) {
                 let place = format!(
                     "{word} {} of the template defaults of {}",
                     quoted_name(container, i),
@@ -230,14 +230,14 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
                 containers.push(index);
             }
         }
-        for (i, container) in items(template.get("containerSet"), "containers") {
+        for (i, container) in mapping_items(template.get("containerSet"), "containers") {
             let place = format!("container {} of {of}", quoted_name(container, i));
             let container_path = format!("{path}.containerSet.containers[{i}]");
             containers.push(self.add(ContainerKind::Container, container, container_path, place, None));
         }
         for (key, kind, word) in ADDED_CONTAINERS {
             let mut names = Vec::new();
-            for (i, container) in items(Some(template), key) {
+            for (i, container) in mapping_items(Some(template), key) {
                 let own_name = container.get("name").and_then(|n| n.as_str());
                 names.extend(own_name);
                 let defaults = own_name.and_then(|own| self.default_named(key, own));
@@ -266,7 +266,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
     /// Argo's agent, as the executor's service account when one is named (else the workflow's).
     fn executor_plugins(&mut self, spec: Node<'s, 'a>, path: &str) {
         let mut containers = Vec::new();
-        for (i, plugin) in items(Some(spec), "executorPlugins") {
+        for (i, plugin) in mapping_items(Some(spec), "executorPlugins") {
             let Some(container) = plugin
                 .get("spec")
                 .and_then(|spec| spec.get("sidecar"))
@@ -335,7 +335,7 @@ impl<'s, 'a> WorkflowReader<'s, 'a> {
     /// The entry named `name` of the template defaults' list `key` (`sidecars`), and its path.
     fn default_named(&self, key: &str, name: &str) -> Option<(Node<'s, 'a>, String)> {
         let (defaults, path) = self.defaults.as_ref()?;
-        items(Some(*defaults), key)
+        mapping_items(Some(*defaults), key)
             .find(|(_, container)| container.get("name").and_then(|n| n.as_str()) == Some(name))
             .map(|(i, container)| (container, format!("{path}.{key}[{i}]")))
     }
@@ -395,7 +395,7 @@ fn inline_templates<'s, 'a>(template: Node<'s, 'a>, name: &str) -> Vec<(String, 
                 .enumerate()
                 .map(move |(s, step)| (format!("steps[{g}][{s}]"), step, "step"))
         });
-    let tasks = items(template.get("dag"), "tasks").map(|(t, task)| (format!("dag.tasks[{t}]"), task, "task"));
+    let tasks = mapping_items(template.get("dag"), "tasks").map(|(t, task)| (format!("dag.tasks[{t}]"), task, "task"));
     steps
         .chain(tasks)
         .filter_map(|(at, step, word)| {
@@ -433,19 +433,6 @@ fn unset_or_empty(field: &Field) -> bool {
         Field::String(value) => value.value.is_empty(),
         field => field.is_unset(),
     }
-}
-
-/// The mapping items of the list `key` of `parent`, with their positions.
-pub(super) fn items<'s, 'a>(
-    parent: Option<Node<'s, 'a>>,
-    key: &str,
-) -> impl Iterator<Item = (usize, Node<'s, 'a>)> + 's {
-    parent
-        .and_then(|parent| parent.get(key))
-        .into_iter()
-        .flat_map(|list| list.items())
-        .enumerate()
-        .filter(|(_, item)| item.is_mapping())
 }
 
 /// `template "build"`, or `template 2` for one without a name.

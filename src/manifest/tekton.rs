@@ -68,7 +68,7 @@ use std::borrow::Cow;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, Malformed, PodGroup, PodPullSecrets, PullSecretsOwner, Reader,
-    ServiceAccountField, Workload, image_pull_secrets, object_label, prefixed, shape_span,
+    ServiceAccountField, Workload, image_pull_secrets, mapping_items, object_label, prefixed, shape_span,
 };
 use crate::yaml::Node;
 
@@ -213,7 +213,7 @@ fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLay
         workload.image_pull_secrets = image_pull_secrets(template, &path);
     }
     let run_account = service_account(spec, layout.service_account, &spec_path);
-    let task_run_specs: Vec<(usize, Node<'_, '_>)> = entries(spec, "taskRunSpecs");
+    let task_run_specs: Vec<(usize, Node<'_, '_>)> = mapping_items(Some(spec), "taskRunSpecs").collect();
     // A task with pull secrets of its own runs pods this workload cannot describe.
     if task_run_specs.iter().any(|(_, entry)| {
         entry
@@ -320,7 +320,7 @@ fn pipeline_spec(
 ) -> Vec<PipelineTask> {
     let mut tasks = Vec::new();
     for (key, word) in [("tasks", "task"), ("finally", "finally task")] {
-        for (i, task) in entries(spec, key) {
+        for (i, task) in mapping_items(Some(spec), key) {
             let name = task.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
             let task_path = format!("{path}.{key}[{i}]");
             let containers = if let Some(task_spec_node) = task.get("taskSpec") {
@@ -462,20 +462,7 @@ fn containers<'s, 'a>(
             found: entry.type_name(),
         });
     }
-    entries(parent, key)
-}
-
-/// The mappings of the list at `parent.key`, with their positions. A list that holds no
-/// container (`tasks`, `taskRunSpecs`) is not `invalid-pod-spec`'s: what has the wrong shape is
-/// skipped.
-fn entries<'s, 'a>(parent: Node<'s, 'a>, key: &str) -> Vec<(usize, Node<'s, 'a>)> {
-    parent
-        .get(key)
-        .into_iter()
-        .flat_map(|list| list.items())
-        .enumerate()
-        .filter(|(_, entry)| entry.is_mapping())
-        .collect()
+    mapping_items(Some(parent), key).collect()
 }
 
 /// The pods that run as one service account, and the images they pull.

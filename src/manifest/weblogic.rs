@@ -66,7 +66,7 @@ use std::sync::Arc;
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Field, InheritedPullSecrets, Placement, PodGroup, PodPullSecrets, PullPolicyDefault,
-    Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, prefixed, quoted_name,
+    Reader, Scalar, ServiceAccountField, Workload, image_pull_secrets, mapping_items, prefixed, quoted_name,
 };
 use super::{Extracted, PullSecretsOwner};
 use crate::source::{SourceFile, Span};
@@ -233,7 +233,7 @@ impl DomainReader {
         }
         if self.schema == Schema::V9 {
             let model = spec.get("configuration").and_then(|c| c.get("model"));
-            for (i, entry) in list(model, "auxiliaryImages") {
+            for (i, entry) in mapping_items(model, "auxiliaryImages") {
                 let place = format!("auxiliary image {} of {}", i + 1, self.domain);
                 let path = self.path(&format!("configuration.model.auxiliaryImages[{i}]"));
                 every_pod.push(self.add(operator_image(entry, path, place)));
@@ -242,7 +242,7 @@ impl DomainReader {
                 .get("configuration")
                 .and_then(|c| c.get("initializeDomainOnPV"))
                 .and_then(|c| c.get("domain"));
-            for (i, entry) in list(on_pv, "domainCreationImages") {
+            for (i, entry) in mapping_items(on_pv, "domainCreationImages") {
                 let place = format!("domain creation image {} of {}", i + 1, self.domain);
                 let path = self.path(&format!(
                     "configuration.initializeDomainOnPV.domain.domainCreationImages[{i}]"
@@ -296,7 +296,7 @@ impl DomainReader {
         }
         if self.schema == Schema::V9 {
             let pod = spec.get("introspector").and_then(|i| i.get("serverPod"));
-            for (i, entry) in list(pod, "initContainers") {
+            for (i, entry) in mapping_items(pod, "initContainers") {
                 let place = Some(format!(
                     "init container {} of the introspector pod",
                     quoted_name(entry, i)
@@ -333,7 +333,7 @@ impl DomainReader {
         scopes.push(admin.into_scope("admin server pod", &server_images));
 
         let mut cluster_references = Vec::new();
-        for (i, cluster) in list(Some(spec), "clusters") {
+        for (i, cluster) in mapping_items(Some(spec), "clusters") {
             if self.schema == Schema::V9 {
                 if let Some(name) = cluster.get("name").and_then(|n| n.as_str()) {
                     cluster_references.push(name.to_owned());
@@ -352,7 +352,7 @@ impl DomainReader {
             );
             scopes.push(scope.into_scope(&format!("cluster {name} pods"), &server_images));
         }
-        for (i, server) in list(Some(spec), "managedServers") {
+        for (i, server) in mapping_items(Some(spec), "managedServers") {
             let name = server
                 .get("serverName")
                 .and_then(|n| n.as_str())
@@ -496,7 +496,7 @@ impl DomainReader {
             (ContainerKind::InitContainer, "init container"),
             (ContainerKind::Container, "container"),
         ] {
-            for (i, entry) in list(Some(server_pod), kind.key()) {
+            for (i, entry) in mapping_items(Some(server_pod), kind.key()) {
                 let place = Some(format!("{word} {} of {of}", quoted_name(entry, i)));
                 let container_path = format!("{path}.{}[{i}]", kind.key());
                 let index = self.add(Container::from_pod_spec(kind, entry, container_path, place));
@@ -505,7 +505,7 @@ impl DomainReader {
         }
         match self.schema {
             Schema::V8 => {
-                for (i, entry) in list(Some(server_pod), "auxiliaryImages") {
+                for (i, entry) in mapping_items(Some(server_pod), "auxiliaryImages") {
                     let place = format!("auxiliary image {} of {images_of}", i + 1);
                     let entry_path = format!("{path}.auxiliaryImages[{i}]");
                     let index = self.add(operator_image(entry, entry_path, place));
@@ -597,7 +597,7 @@ impl DomainReader {
                 );
             }
         }
-        for (i, server) in list(Some(spec), "managedServers") {
+        for (i, server) in mapping_items(Some(spec), "managedServers") {
             let path = self.path(&format!("managedServers[{i}]"));
             self.respelled_start_policy(Some(server), &path);
             if let Some(key) = server.key("serverStartState") {
@@ -605,7 +605,7 @@ impl DomainReader {
             }
         }
         // v9 lists Cluster resources by name; an inline v8 cluster is dropped whole.
-        for (i, cluster) in list(Some(spec), "clusters") {
+        for (i, cluster) in mapping_items(Some(spec), "clusters") {
             let inline = cluster
                 .key("clusterName")
                 .or_else(|| cluster.entries().map(|(k, _)| k).find(|k| k.scalar() != Some("name")));
@@ -736,16 +736,6 @@ fn operator_image(node: Node<'_, '_>, path: String, place: String) -> Container 
     }
 }
 
-/// The mappings of the list at `parent.key`, with their positions.
-fn list<'s, 'a>(parent: Option<Node<'s, 'a>>, key: &str) -> impl Iterator<Item = (usize, Node<'s, 'a>)> + 's {
-    parent
-        .and_then(|p| p.get(key))
-        .into_iter()
-        .flat_map(|l| l.items())
-        .enumerate()
-        .filter(|(_, item)| item.is_mapping())
-}
-
 fn is_true(node: Node<'_, '_>) -> bool {
     node.scalar_type() == Some(ScalarType::Bool)
         && matches!(
@@ -775,7 +765,7 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
         (ContainerKind::InitContainer, "init container"),
         (ContainerKind::Container, "container"),
     ] {
-        for (i, entry) in list(server_pod, kind.key()) {
+        for (i, entry) in mapping_items(server_pod, kind.key()) {
             let place = Some(format!("{word} {} of the {pods}", quoted_name(entry, i)));
             let container_path = format!("{path}.{}[{i}]", kind.key());
             workload
