@@ -80,6 +80,15 @@ impl Diagnostic {
         Some(format!("rendered from {}, line {}", from.template, from.line))
     }
 
+    /// The message, followed by where a rendered document comes from (` (rendered from …)`),
+    /// as the reports that have no field of their own for it say it.
+    pub fn message_with_origin(&self) -> String {
+        match self.rendered_from() {
+            Some(from) => format!("{} ({from})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// The order every report uses, whatever the thread count: file, offset, rule, then message.
     pub fn report_order(a: &Diagnostic, b: &Diagnostic) -> Ordering {
         (

@@ -43,10 +43,7 @@ fn command(d: &Diagnostic) -> String {
         let _ = write!(properties, ",endLine={},endColumn={}", end.line, end.column);
     }
     let _ = write!(properties, ",title={}", property(d.rule));
-    let mut message = d.message.clone();
-    if let Some(from) = d.rendered_from() {
-        message.push_str(&format!(" ({from})"));
-    }
+    let mut message = d.message_with_origin();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

@@ -88,10 +88,7 @@ pub fn write(outcome: &Outcome, working_directory: Option<&Path>, out: &mut dyn 
 fn issue(d: &Diagnostic, path: String, fingerprint: String) -> Issue {
     let start = d.file.position(d.span.start);
     let end = d.file.position(d.span.end.max(d.span.start));
-    let mut description = d.message.clone();
-    if let Some(from) = d.rendered_from() {
-        description.push_str(&format!(" ({from})"));
-    }
+    let mut description = d.message_with_origin();
     if let Some(help) = &d.help {
         description.push_str("; help: ");
         description.push_str(help);

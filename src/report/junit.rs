@@ -87,11 +87,8 @@ fn suite<W: Write>(xml: &mut Writer<W>, file: &[Diagnostic], fails: &dyn Fn(&Dia
                     start.column,
                     d.severity.as_str(),
                     d.rule,
-                    d.message
+                    d.message_with_origin()
                 );
-                if let Some(from) = d.rendered_from() {
-                    text.push_str(&format!(" ({from})"));
-                }
                 if let Some(help) = &d.help {
                     text.push_str(&format!("\nhelp: {help}"));
                 }
