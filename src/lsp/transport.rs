@@ -238,11 +238,7 @@ impl<R: BufRead> MessageReader<R> {
         let mut kept = Vec::new();
         let mut too_long = false;
         loop {
-            let available = match self.input.fill_buf() {
-                Ok(available) => available,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
+            let available = fill_buf(&mut self.input)?;
             if available.is_empty() {
                 return Ok(Line::End);
             }
@@ -278,11 +274,7 @@ impl<R: BufRead> MessageReader<R> {
         const WANTED: &[u8] = b"content-length:";
         let mut matched = 0;
         loop {
-            let available = match self.input.fill_buf() {
-                Ok(available) => available,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
+            let available = fill_buf(&mut self.input)?;
             if available.is_empty() {
                 return Ok(false);
             }
@@ -421,6 +413,20 @@ where
         Ok(())
     });
     (server, IoThreads { writer })
+}
+
+/// The reader's buffered bytes, read again when a signal interrupted the read; empty at the end.
+fn fill_buf(input: &mut impl BufRead) -> io::Result<&[u8]> {
+    // Retried before the buffer is borrowed for the caller: a loop that returns the borrow it
+    // took is refused by the borrow checker.
+    loop {
+        match input.fill_buf() {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+            Ok(_) => break,
+        }
+    }
+    input.fill_buf()
 }
 
 #[cfg(test)]
