@@ -7,16 +7,9 @@
 #   bench/hostile.sh                          # builds target/release/pullcheck first
 #   PULLCHECK=/path/to/pullcheck bench/hostile.sh   # another build, e.g. for a before/after pair
 #   TIMEOUT=60 bench/hostile.sh
-set -euo pipefail
-export LC_ALL=C
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 timeout_s=${TIMEOUT:-300}
-if [ -z "${PULLCHECK:-}" ]; then
-  cargo build --release --quiet
-  PULLCHECK="$PWD/target/release/pullcheck"
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # Merge keys whose work doubles at every level: `mN: &mN {<<: [*mN-1, *mN-1]}`, 30 levels, merged
 # into a Pod's spec.

@@ -7,16 +7,9 @@
 #
 #   bench/inventory.sh
 #   SIZE_MB=200 bench/inventory.sh
-set -euo pipefail
-export LC_ALL=C
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 size_mb=${SIZE_MB:-50}
-if [ -z "${PULLCHECK:-}" ]; then
-  cargo build --release --quiet
-  PULLCHECK="$(pwd)/target/release/pullcheck"
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 generate() { # MB FILE
   python3 - "$1" "$2" <<'PY'
@@ -47,6 +40,6 @@ for mb in $((size_mb / 10)) "$size_mb"; do
   size=$(wc -c <"$work/secrets.json")
   /usr/bin/time -f '%M %e' -o "$work/time" "$PULLCHECK" inventory "$work/secrets.json" -o "$work/cluster.yaml"
   read -r rss seconds <"$work/time"
-  secrets=$(grep -c '^      - name:' "$work/cluster.yaml")
+  secrets=$(grep -c '^      - name:' "$work/cluster.yaml" || true)
   printf '%-10s %8s MB %11s MB %10s %7ss\n' "${mb}MB" $((size >> 20)) $((rss / 1024)) "$secrets" "$seconds"
 done

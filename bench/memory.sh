@@ -8,17 +8,10 @@
 #   bench/memory.sh
 #   PULLCHECK=/path/to/pullcheck bench/memory.sh   # another build (e.g. main's, for a before figure)
 #   FACTOR=20 BASE_MB=30 bench/memory.sh
-set -euo pipefail
-export LC_ALL=C
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 factor=${FACTOR:-20}
 base_mb=${BASE_MB:-30}
-if [ -z "${PULLCHECK:-}" ]; then
-  cargo build --release --quiet
-  PULLCHECK="$(pwd)/target/release/pullcheck"
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 # 80,000 `images.local` patterns (half literal names, half globs) and one pod.
 mkdir -p "$work/local"
