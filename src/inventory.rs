@@ -83,12 +83,11 @@ pub struct NodeImages {
 }
 
 impl NodeImages {
-    /// Whether the node holds the image `reference` names: the same digest when it has one (the
-    /// kubelet asks the runtime for the digest), else the same repository and tag.
-    pub fn holds(&self, reference: &ImageRef<'_>) -> bool {
-        self.images
-            .binary_search_by(|image| image.as_str().cmp(&normalised(reference)))
-            .is_ok()
+    /// Whether the node holds the image of the reference whose [`normalised`] form is `image`: the
+    /// same digest when it has one (the kubelet asks the runtime for the digest), else the same
+    /// repository and tag. Normalised once by the caller, for every node.
+    pub fn holds(&self, image: &str) -> bool {
+        self.images.binary_search_by(|held| held.as_str().cmp(image)).is_ok()
     }
 
     /// The images on the node of the same repository as `reference` (other tags, digests).
@@ -672,7 +671,8 @@ impl Inventory {
     /// Whether every node the inventory lists holds the image (none listed: no).
     pub fn on_every_node(&self, reference: &ImageRef<'_>) -> bool {
         let nodes = self.nodes();
-        !nodes.is_empty() && nodes.iter().all(|node| node.holds(reference))
+        let image = normalised(reference);
+        !nodes.is_empty() && nodes.iter().all(|node| node.holds(&image))
     }
 
     /// What the image catalogs say exists; empty when no inventory lists one.
@@ -797,7 +797,7 @@ mod tests {
         let nodes: Vec<&str> = inventory.nodes().iter().map(|n| n.node.as_str()).collect();
         assert_eq!(nodes, ["w0", "w1"]);
         let w1 = &inventory.nodes()[1];
-        let holds = |image: &str| w1.holds(&ImageRef::parse(image).unwrap());
+        let holds = |image: &str| w1.holds(&normalised(&ImageRef::parse(image).unwrap()));
         assert!(holds("docker.io/library/busybox:1.36"));
         assert!(holds("nginx:latest") && holds("nginx"));
         assert!(holds(

@@ -3,6 +3,7 @@
 
 use super::{Context, Finding, Rule, Stage};
 use crate::diagnostic::Severity;
+use crate::inventory::normalised;
 use crate::manifest::Workload;
 
 pub static RULE: Rule = Rule {
@@ -38,9 +39,10 @@ fn check(workload: &Workload, context: &Context<'_>, out: &mut Vec<Finding>) {
             _ if local => ("it is loaded on nodes (images.local), not pulled", "ErrImagePull"),
             _ => continue,
         };
+        let wanted = normalised(&reference);
         let lacking: Vec<&str> = nodes
             .iter()
-            .filter(|node| !node.holds(&reference))
+            .filter(|node| !node.holds(&wanted))
             .map(|node| node.node.as_str())
             .collect();
         if lacking.is_empty() {
