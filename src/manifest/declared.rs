@@ -22,7 +22,7 @@ use super::pod_template::{self, PodSpecAt};
 use super::readers::Object;
 use super::{
     Container, ContainerKind, Extracted, Field, Placement, PodGroup, PodPullSecrets, PullPolicyDefault, PullSecretRef,
-    PullSecretShape, PullSecretsOwner, Reader, Scalar, ServiceAccountField, Workload, pull_secret_list,
+    PullSecretShape, PullSecretsOwner, Reader, Scalar, ServiceAccountField, Workload, object_label, pull_secret_list,
 };
 use crate::yaml::Node;
 
@@ -198,8 +198,7 @@ fn containers_workload(declared: &DeclaredKind, reader: &Reader<'_>, object: Obj
         object.kind,
         Cow::Owned(object.prefix.trim_end_matches('.').to_owned()),
     );
-    let label = format!("{} \"{}\"", object.kind, workload.name.as_deref().unwrap_or_default());
-    workload.pull_secrets_listed_by = PullSecretsOwner::Object(label);
+    workload.pull_secrets_listed_by = PullSecretsOwner::Object(object_label(object.kind, object.node));
     match &declared.image_pull_secrets {
         Some(path) => {
             if let Some((at, list)) = path.find(object.node, object.prefix).into_iter().next() {
