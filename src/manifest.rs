@@ -524,6 +524,19 @@ pub struct PodGroup {
 }
 
 impl PodGroup {
+    /// The one group of a workload whose pods all run as one account: its first `containers`
+    /// containers, run as the account written at `written`, or `default`.
+    pub(crate) fn of_every_container(containers: usize, written: Option<ServiceAccountField>) -> PodGroup {
+        PodGroup {
+            service_account: written
+                .as_ref()
+                .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone())),
+            written_at: written.into_iter().collect(),
+            pods: Vec::new(),
+            containers: (0..containers).collect(),
+        }
+    }
+
     /// The group of `groups` whose pods run as the account written at `written` (`default` when
     /// nothing is written), added empty when there is none yet.
     pub(crate) fn of_account<'g>(

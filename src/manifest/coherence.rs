@@ -206,14 +206,7 @@ impl ResourceReader {
                 file: None,
                 pods: Vec::new(),
             });
-        PodGroup {
-            service_account: written
-                .as_ref()
-                .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone())),
-            written_at: written.into_iter().collect(),
-            pods: Vec::new(),
-            containers: (0..self.workload.containers.len()).collect(),
-        }
+        PodGroup::of_every_container(self.workload.containers.len(), written)
     }
 }
 

@@ -207,24 +207,16 @@ fn containers_workload(declared: &DeclaredKind, reader: &Reader<'_>, object: Obj
         }
         None => workload.pod_pull_secrets = PodPullSecrets::Unknown,
     }
-    let mut group = PodGroup {
-        service_account: Cow::Borrowed("default"),
-        written_at: Vec::new(),
-        pods: Vec::new(),
-        containers: (0..containers.len()).collect(),
-    };
-    if let Some(path) = &declared.service_account_name
-        && let Some((at, node)) = path.find(object.node, object.prefix).into_iter().next()
-        && let Some(name) = Scalar::from_node(node)
-    {
-        group.service_account = Cow::Owned(name.value.clone());
-        group.written_at.push(ServiceAccountField {
-            name,
+    let written = declared.service_account_name.as_ref().and_then(|path| {
+        let (at, node) = path.find(object.node, object.prefix).into_iter().next()?;
+        Some(ServiceAccountField {
+            name: Scalar::from_node(node)?,
             path: at,
             file: None,
             pods: Vec::new(),
-        });
-    }
+        })
+    });
+    let group = PodGroup::of_every_container(containers.len(), written);
     workload.containers = containers;
     workload.pods = vec![group];
     Some(workload)

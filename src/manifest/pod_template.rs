@@ -110,27 +110,18 @@ pub(crate) fn workload_of(reader: &Reader<'_>, object: Object<'_, '_, '_>, at: P
 /// The one group of pods of a workload with one pod spec (at `path`, when there is one): every
 /// container, run as the pod spec's service account or `default`.
 pub(crate) fn one_pod_group(pod_spec: Option<Node<'_, '_>>, path: &str, containers: usize) -> PodGroup {
-    let mut group = PodGroup {
-        service_account: Cow::Borrowed("default"),
-        written_at: Vec::new(),
-        pods: Vec::new(),
-        containers: (0..containers).collect(),
-    };
-    if let Some((key, name)) = pod_spec.and_then(|pod_spec| {
+    let written = pod_spec.and_then(|pod_spec| {
         // `serviceAccount` is the deprecated spelling, still honoured when the other is absent.
-        ["serviceAccountName", "serviceAccount"]
+        let key = ["serviceAccountName", "serviceAccount"]
             .into_iter()
-            .find(|key| pod_spec.get(key).is_some())
-            .map(|key| (key, Field::read(pod_spec, key)))
-    }) && let Some(name) = name.as_scalar()
-    {
-        group.service_account = Cow::Owned(name.value.clone());
-        group.written_at.push(ServiceAccountField {
-            name: name.clone(),
+            .find(|key| pod_spec.get(key).is_some())?;
+        let name = Field::read(pod_spec, key).as_scalar()?.clone();
+        Some(ServiceAccountField {
+            name,
             path: format!("{path}.{key}"),
             file: None,
             pods: Vec::new(),
-        });
-    }
-    group
+        })
+    });
+    PodGroup::of_every_container(containers, written)
 }

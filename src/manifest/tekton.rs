@@ -122,7 +122,7 @@ fn unrun(
         let path = workload.pod_spec_path.to_string();
         read_spec(&mut workload, spec, &path);
     }
-    workload.pods = vec![pod_group(&workload, Vec::new())];
+    workload.pods = vec![PodGroup::of_every_container(workload.containers.len(), None)];
     workload
 }
 
@@ -164,7 +164,7 @@ fn task_run(reader: &Reader<'_>, object: Object<'_, '_, '_>) -> Workload {
     }
     let account = spec.and_then(|spec| service_account(spec, "serviceAccountName", &spec_path));
     workload.pull_secrets_listed_by = PullSecretsOwner::Object(owner);
-    workload.pods = vec![pod_group(&workload, account.into_iter().collect())];
+    workload.pods = vec![PodGroup::of_every_container(workload.containers.len(), account)];
     workload
 }
 
@@ -205,7 +205,7 @@ fn pipeline_run(reader: &Reader<'_>, object: Object<'_, '_, '_>, layout: &RunLay
     );
     workload.pull_secrets_listed_by = PullSecretsOwner::Object(owner.clone());
     let Some(spec) = object.node.get("spec") else {
-        workload.pods = vec![pod_group(&workload, Vec::new())];
+        workload.pods = vec![PodGroup::of_every_container(workload.containers.len(), None)];
         return workload;
     };
     if let Some(template) = at_path(spec, layout.pod_template) {
@@ -488,18 +488,6 @@ fn group_by_service_account(scopes: Vec<Scope>) -> Vec<PodGroup> {
         }
     }
     groups
-}
-
-/// The one group of pods of a workload whose pods all run as one account: every container.
-fn pod_group(workload: &Workload, written_at: Vec<ServiceAccountField>) -> PodGroup {
-    PodGroup {
-        service_account: written_at
-            .first()
-            .map_or(Cow::Borrowed("default"), |at| Cow::Owned(at.name.value.clone())),
-        written_at,
-        pods: Vec::new(),
-        containers: (0..workload.containers.len()).collect(),
-    }
 }
 
 /// The service account named at `keys` (dot-separated) below `node`, whose path is `path`; an

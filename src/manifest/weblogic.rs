@@ -781,14 +781,9 @@ fn cluster(reader: &Reader<'_>, node: Node<'_, '_>, api_version: &str, prefix: &
             file: None,
             pods: vec![pods.clone()],
         });
-    workload.pods = vec![PodGroup {
-        service_account: written_at
-            .as_ref()
-            .map_or(Cow::Borrowed("default"), |w| Cow::Owned(w.name.value.clone())),
-        written_at: written_at.into_iter().collect(),
-        pods: vec![pods.clone()],
-        containers: (0..workload.containers.len()).collect(),
-    }];
+    let mut group = PodGroup::of_every_container(workload.containers.len(), written_at);
+    group.pods = vec![pods.clone()];
+    workload.pods = vec![group];
     if let Some(policy) = spec.and_then(|s| s.get("serverStartPolicy"))
         && let Some(text) = policy.as_str()
         && let Some(now) = match text {
